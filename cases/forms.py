@@ -1,0 +1,195 @@
+"""Public forms: every field validated on the server, with messages a worried parent understands."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from media.audio import InvalidVoiceNote, validate_voice_note
+from media.images import InvalidPhoto, normalise_photo
+
+from .models import Case
+
+PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]+$")
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def clean_phone(value: str, *, required: bool) -> str:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise forms.ValidationError("Please give a phone number.")
+        return ""
+    if not PHONE_ALLOWED.match(value):
+        raise forms.ValidationError("A phone number may contain only digits, spaces, dashes and a leading +.")
+    digits = re.sub(r"\D", "", value)
+    if not 10 <= len(digits) <= 15:
+        raise forms.ValidationError("Please give the full phone number: 10 digits, or + and the country code.")
+    return ("+" if value.startswith("+") else "") + digits
+
+
+def clean_past_time(value, *, what: str):
+    if value is None:
+        return value
+    now = timezone.now()
+    if value > now + CLOCK_SKEW:
+        raise forms.ValidationError(f"The time {what} cannot be in the future.")
+    if value < now - timedelta(days=365 * 18):
+        raise forms.ValidationError(f"Please check the date {what}: it is more than 18 years ago.")
+    return value
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class LocationFields(forms.Form):
+    """Coordinates picked on the map or from 'use my location': optional, both or neither, never 0/0."""
+
+    latitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=Decimal(-90), max_value=Decimal(90),
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=Decimal(-180), max_value=Decimal(180),
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
+            raise forms.ValidationError("The map position is incomplete. Please pick the place on the map again.")
+        if lat is not None and lng is not None and lat == 0 and lng == 0:
+            raise forms.ValidationError("The map position is not set. Please pick the place on the map again.")
+        return cleaned
+
+    def clean_latitude(self):
+        return _round6(self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self):
+        return _round6(self.cleaned_data.get("longitude"))
+
+
+def _round6(value):
+    return value.quantize(Decimal("0.000001")) if value is not None else None
+
+
+def _clean_photo(upload, *, required: bool):
+    if not upload:
+        if required:
+            raise forms.ValidationError("Please add a recent photo of the child: it is the most useful thing "
+                                        "for people looking.")
+        return None
+    try:
+        return normalise_photo(upload)
+    except InvalidPhoto as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class CaseReportForm(LocationFields):
+    name = forms.CharField(label="Child's full name", max_length=120, min_length=2)
+    age = forms.IntegerField(label="Age (years)", min_value=0, max_value=17,
+                             error_messages={"max_value": "Sachet is for children: the age must be 17 or under.",
+                                             "min_value": "The age cannot be negative."})
+    gender = forms.ChoiceField(choices=[("", "Choose…"), *Case.Gender.choices])
+    description = forms.CharField(
+        label="Description", min_length=10, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Height, build, clothes, anything that helps people recognise the child.",
+    )
+    last_seen_place = forms.CharField(label="Last seen at", max_length=255,
+                                      help_text="Area and city, e.g. “Koregaon Park, Pune”.")
+    last_seen_specific = forms.CharField(label="Exact spot (optional)", max_length=255, required=False,
+                                         help_text="e.g. “near the main gate of the park”.")
+    last_seen_at = forms.DateTimeField(label="When last seen", widget=DateTimeLocalInput)
+    photo = forms.FileField(label="Photo of the child", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    voice_note = forms.FileField(label="Voice note (optional)", required=False,
+                                 widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}))
+    contact_name = forms.CharField(label="Family contact name", max_length=120,
+                                   help_text="Shown on the public case page and the poster.")
+    contact_phone = forms.CharField(label="Family contact phone", max_length=20,
+                                    help_text="Shown publicly so people who see the child can call.")
+    reporter_name = forms.CharField(label="Your name (optional)", max_length=120, required=False,
+                                    help_text="For the police only; never shown publicly.")
+    reporter_phone = forms.CharField(label="Your phone (optional)", max_length=20, required=False,
+                                     help_text="For the police only; never shown publicly.")
+    consent = forms.BooleanField(
+        label="I am the child's parent or guardian, or I have their permission to publish this appeal.",
+        error_messages={"required": "Please confirm you may publish this appeal."},
+    )
+
+    field_order = ["name", "age", "gender", "description", "photo", "last_seen_place", "last_seen_specific",
+                   "latitude", "longitude", "last_seen_at", "voice_note", "contact_name", "contact_phone",
+                   "reporter_name", "reporter_phone", "consent"]
+
+    def clean_name(self):
+        return _clean_text(self.cleaned_data["name"], "the name")
+
+    def clean_last_seen_place(self):
+        return _clean_text(self.cleaned_data["last_seen_place"], "the place")
+
+    def clean_last_seen_at(self):
+        return clean_past_time(self.cleaned_data.get("last_seen_at"), what="the child was last seen")
+
+    def clean_contact_phone(self):
+        return clean_phone(self.cleaned_data.get("contact_phone"), required=True)
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data.get("reporter_phone"), required=False)
+
+    def clean_photo(self):
+        return _clean_photo(self.cleaned_data.get("photo"), required=True)
+
+    def clean_voice_note(self):
+        upload = self.cleaned_data.get("voice_note")
+        if not upload:
+            return None
+        try:
+            return validate_voice_note(upload)
+        except InvalidVoiceNote as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class SightingForm(LocationFields):
+    place = forms.CharField(label="Where did you see the child?", max_length=255,
+                            help_text="Area and city, and a landmark if you can.")
+    seen_at = forms.DateTimeField(label="When", widget=DateTimeLocalInput)
+    description = forms.CharField(label="What did you see?", min_length=5, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 4}),
+                                  help_text="Who the child was with, which way they went, what they wore.")
+    photo = forms.FileField(label="Photo (optional)", required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    reporter_phone = forms.CharField(label="Your phone (optional)", max_length=20, required=False,
+                                     help_text="Only the police see it, in case they need to ask you something.")
+
+    field_order = ["place", "latitude", "longitude", "seen_at", "description", "photo", "reporter_phone"]
+
+    def clean_place(self):
+        return _clean_text(self.cleaned_data["place"], "the place")
+
+    def clean_seen_at(self):
+        return clean_past_time(self.cleaned_data.get("seen_at"), what="of the sighting")
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data.get("reporter_phone"), required=False)
+
+    def clean_photo(self):
+        return _clean_photo(self.cleaned_data.get("photo"), required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search by name or place")
+
+
+def _clean_text(value: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not any(ch.isalpha() for ch in value):
+        raise forms.ValidationError(f"Please write {what} in letters.")
+    return value

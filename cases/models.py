@@ -1,0 +1,167 @@
+"""Cases (missing children), sightings reported by the public, and the history of every status change."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+REFERENCE_REGEX = r"MC[0-9]{8}[0-9A-F]{8}"
+
+
+def new_reference() -> str:
+    """The public reference, in the old system's format: MC + YYYYMMDD (UTC) + 8 upper-case hex characters."""
+    return f"MC{timezone.now():%Y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _random_name(folder: str, filename: str) -> str:
+    """Random file names, so a stored file's URL says nothing about the child and cannot be guessed."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+def case_photo_path(instance, filename: str) -> str:
+    return _random_name("cases/photos", filename)
+
+
+def voice_note_path(instance, filename: str) -> str:
+    return _random_name("cases/voice", filename)
+
+
+def sighting_photo_path(instance, filename: str) -> str:
+    return _random_name("sightings/photos", filename)
+
+
+def _coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """Both coordinates or neither, on Earth, and never 0/0 as a stand-in for 'unknown'."""
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True, longitude__isnull=True)
+            | Q(latitude__isnull=False, longitude__isnull=False),
+            name=f"{prefix}_coordinates_both_or_neither",
+        ),
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name=f"{prefix}_latitude_on_earth",
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name=f"{prefix}_longitude_on_earth",
+        ),
+        models.CheckConstraint(condition=~Q(latitude=0, longitude=0), name=f"{prefix}_coordinates_not_zero_zero"),
+    ]
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        MISSING = "missing", "Missing"
+        FOUND = "found", "Found"
+        CLOSED = "closed", "Closed"
+
+    class Gender(models.TextChoices):
+        GIRL = "female", "Girl"
+        BOY = "male", "Boy"
+        OTHER = "other", "Other / prefer not to say"
+
+    reference = models.CharField(max_length=18, unique=True, default=new_reference, editable=False)
+    name = models.CharField("child's name", max_length=120)
+    age = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(17)])
+    gender = models.CharField(max_length=10, choices=Gender.choices)
+    description = models.TextField(help_text="What the child looks like and was wearing.")
+    last_seen_place = models.CharField(max_length=255)
+    last_seen_specific = models.CharField("specific place", max_length=255, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    last_seen_at = models.DateTimeField("last seen")
+    photo = models.FileField(upload_to=case_photo_path, blank=True)
+    voice_note = models.FileField(upload_to=voice_note_path, blank=True)
+    # The family's contact is public: it is printed on the case page and the poster so that people can call.
+    contact_name = models.CharField(max_length=120)
+    contact_phone = models.CharField(max_length=20)
+    # Who filled in the report: for staff only, never on public pages.
+    reporter_name = models.CharField(max_length=120, blank=True)
+    reporter_phone = models.CharField(max_length=20, blank=True)
+    staff_notes = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(age__gte=0, age__lte=17), name="case_age_is_a_child"),
+            models.CheckConstraint(
+                condition=Q(status__in=["missing", "found", "closed"]), name="case_status_valid"
+            ),
+            *_coordinates_constraints("case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.reference])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.MISSING
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class Sighting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sightings")
+    place = models.CharField(max_length=255)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    seen_at = models.DateTimeField("seen")
+    description = models.TextField()
+    photo = models.FileField(upload_to=sighting_photo_path, blank=True)
+    # Staff only: never shown on public pages, never broadcast.
+    reporter_phone = models.CharField(max_length=20, blank=True)
+    face_match_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-seen_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(face_match_score__isnull=True) | Q(face_match_score__lte=100),
+                name="sighting_score_0_100",
+            ),
+            *_coordinates_constraints("sighting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sighting of {self.case.reference} at {self.place}"
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class StatusChange(models.Model):
+    """One row for every change of a case's status, including the first report: the audit trail."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Case.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status or 'new'} -> {self.to_status}"

@@ -1,0 +1,135 @@
+"""The verbs of the cases app. Views, admin actions, commands and tasks call these; none repeats their logic.
+
+Each service is one transaction. What must happen next (photo analysis, posters, alerts, geocoding) is started
+by `cases.events` after the transaction commits, so a rolled-back report never sends an alert.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+
+from . import events
+from .models import Case, Sighting, StatusChange
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidStatusChange(ValueError):
+    """A status change that makes no sense (to the same status, or to an unknown one)."""
+
+
+@transaction.atomic
+def report_case(
+    *,
+    name: str,
+    age: int,
+    gender: str,
+    description: str,
+    last_seen_place: str,
+    last_seen_at: datetime,
+    contact_name: str,
+    contact_phone: str,
+    last_seen_specific: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    photo: File | None = None,
+    voice_note: File | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+) -> Case:
+    """Record a missing child. Files must already be validated (media.images / media.audio)."""
+    case = Case(
+        name=name,
+        age=age,
+        gender=gender,
+        description=description,
+        last_seen_place=last_seen_place,
+        last_seen_specific=last_seen_specific,
+        latitude=latitude,
+        longitude=longitude,
+        last_seen_at=last_seen_at,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+    )
+    _save_with_unique_reference(case)
+    # Files are written after the row exists so that a failed insert leaves no orphan file.
+    if photo is not None:
+        case.photo.save(photo.name, photo, save=False)
+    if voice_note is not None:
+        case.voice_note.save(voice_note.name, voice_note, save=False)
+    if photo is not None or voice_note is not None:
+        case.save(update_fields=["photo", "voice_note", "updated_at"])
+    StatusChange.objects.create(case=case, from_status="", to_status=case.status, note="Reported")
+    logger.info("case reported ref=%s", case.reference)
+    events.case_reported(case)
+    return case
+
+
+def _save_with_unique_reference(case: Case, attempts: int = 5) -> None:
+    """The reference has 32 random bits per day; a clash is rare but is retried, never surfaced."""
+    from .models import new_reference
+
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1 or Case.objects.filter(reference=case.reference).count() == 0:
+                raise
+            case.reference = new_reference()
+
+
+@transaction.atomic
+def record_sighting(
+    *,
+    case: Case,
+    place: str,
+    seen_at: datetime,
+    description: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    photo: File | None = None,
+    reporter_phone: str = "",
+) -> Sighting:
+    """Record a sighting reported by a member of the public."""
+    sighting = Sighting.objects.create(
+        case=case,
+        place=place,
+        seen_at=seen_at,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        reporter_phone=reporter_phone,
+    )
+    if photo is not None:
+        sighting.photo.save(photo.name, photo, save=True)
+    logger.info("sighting recorded ref=%s sighting=%s", case.reference, sighting.pk)
+    events.sighting_recorded(sighting)
+    return sighting
+
+
+@transaction.atomic
+def change_status(*, case: Case, to: str, by=None, note: str = "") -> StatusChange:
+    """Move a case to another status, leaving one StatusChange row. The row is locked against a concurrent change."""
+    if to not in Case.Status.values:
+        raise InvalidStatusChange(f"Unknown status {to!r}.")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status == to:
+        raise InvalidStatusChange(f"Case {locked.reference} is already {locked.get_status_display().lower()}.")
+    change = StatusChange.objects.create(
+        case=locked, from_status=locked.status, to_status=to, changed_by=by, note=note
+    )
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    case.status = to
+    logger.info("case status ref=%s %s->%s by=%s", locked.reference, change.from_status, to, getattr(by, "pk", None))
+    events.status_changed(locked, change)
+    return change

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeocodingConfig(AppConfig):
+    name = "geocoding"
+    verbose_name = "Geocoding"

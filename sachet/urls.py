@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from .health import health
+
+admin.site.site_header = "Sachet case management"
+admin.site.site_title = "Sachet staff"
+admin.site.index_title = "Cases and alerts"
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("cases.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # The embedded default keeps uploads on the local disk; production serves them from Cloudinary.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
+
+handler404 = "sachet.errors.not_found"
+handler500 = "sachet.errors.server_error"
