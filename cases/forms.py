@@ -16,6 +16,7 @@ from .models import Case
 
 PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]+$")
 CLOCK_SKEW = timedelta(minutes=10)
+PHOTO_REQUIRED = "Please add a recent photo of the child: it is the most useful thing for people looking."
 
 
 def clean_phone(value: str, *, required: bool) -> str:
@@ -85,8 +86,7 @@ def _round6(value):
 def _clean_photo(upload, *, required: bool):
     if not upload:
         if required:
-            raise forms.ValidationError("Please add a recent photo of the child: it is the most useful thing "
-                                        "for people looking.")
+            raise forms.ValidationError(PHOTO_REQUIRED)
         return None
     try:
         return normalise_photo(upload)
@@ -109,7 +109,8 @@ class CaseReportForm(LocationFields):
     last_seen_specific = forms.CharField(label="Exact spot (optional)", max_length=255, required=False,
                                          help_text="e.g. “near the main gate of the park”.")
     last_seen_at = forms.DateTimeField(label="When last seen", widget=DateTimeLocalInput)
-    photo = forms.FileField(label="Photo of the child", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = forms.FileField(label="Photo of the child", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+                            error_messages={"required": PHOTO_REQUIRED})
     voice_note = forms.FileField(label="Voice note (optional)", required=False,
                                  widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}))
     contact_name = forms.CharField(label="Family contact name", max_length=120,

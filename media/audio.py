@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import io
+
 import filetype
+import mutagen
 from django.conf import settings
 from django.core.files.base import ContentFile
 
@@ -47,4 +50,17 @@ def validate_voice_note(upload) -> ContentFile:
     if kind is None or kind.mime not in ACCEPTED:
         raise InvalidVoiceNote("This file is not a sound recording we can play. Please send MP3, M4A, OGG, WAV "
                                "or WebM audio.")
-    return ContentFile(data, name=f"{uuid.uuid4().hex}.{ACCEPTED[kind.mime]}")
+    extension = ACCEPTED[kind.mime]
+    # Magic bytes alone accept any file that starts with "ID3" or "RIFF"; parsing the stream proves it is audio.
+    # mutagen does not read WebM, whose EBML header filetype has already checked.
+    if extension != "webm" and not _parses_as_audio(data):
+        raise InvalidVoiceNote("This recording seems to be damaged. Please record it again.")
+    return ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def _parses_as_audio(data: bytes) -> bool:
+    try:
+        parsed = mutagen.File(io.BytesIO(data))
+    except mutagen.MutagenError:
+        return False
+    return parsed is not None and getattr(parsed.info, "length", 0) > 0

@@ -15,11 +15,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Under pytest the suite supplies its own throwaway secret and hosts, and a developer's .env is not read.
+TESTING = "pytest" in sys.modules
+if not TESTING and not env.bool("SACHET_IGNORE_DOTENV", default=False):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Under pytest the suite supplies its own throwaway secret and hosts.
-TESTING = "pytest" in sys.modules
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -134,6 +135,8 @@ if CLOUDINARY_URL:
     INSTALLED_APPS.append("cloudinary_storage")  # after staticfiles: its collectstatic override is not used
     STORAGES["default"] = {"BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"}
     CLOUDINARY_STORAGE = {"CLOUDINARY_URL": CLOUDINARY_URL}
+# Without a collected manifest (development, tests) WhiteNoise serves straight from the app and static folders.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploaded files are served by Django only when they live on the local disk (the embedded default).
 SERVE_MEDIA = not CLOUDINARY_URL
 
@@ -204,6 +207,19 @@ MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{
 FACE_MATCH_LIKELY_DISTANCE = env.float("FACE_MATCH_LIKELY_DISTANCE", default=0.45)
 FACE_MATCH_POSSIBLE_DISTANCE = env.float("FACE_MATCH_POSSIBLE_DISTANCE", default=0.55)
 FACE_MATCH_ZERO_DISTANCE = env.float("FACE_MATCH_ZERO_DISTANCE", default=0.65)
-# Faces are detected on a copy no longer than this (pixels): uploads are normalised to 800 px, larger photos
-# are scaled down for detection only. Smaller is faster but misses small faces.
-FACE_DETECT_MAX_SIDE = env.int("FACE_DETECT_MAX_SIDE", default=800)
+# Faces are detected on a copy no longer than this (pixels) and encoded from the full photo. HOG detection time
+# grows with pixels: 640 keeps one 800 px photo well under 0.5 s and still finds faces from ~50 px wide at 800 px.
+FACE_DETECT_MAX_SIDE = env.int("FACE_DETECT_MAX_SIDE", default=640)
+
+# --- notifications: alert channels ---
+# Optional staff-only destinations (sightings with details, face matches); see notifications/channels/__init__.py.
+TELEGRAM_STAFF_CHAT_ID = env.str("TELEGRAM_STAFF_CHAT_ID", default="")
+DISCORD_STAFF_WEBHOOK_URL = env.str("DISCORD_STAFF_WEBHOOK_URL", default="")
+# Base URLs exist so that tests (and a self-hosted Bot API server) can point the clients elsewhere.
+TELEGRAM_API_BASE_URL = env.str("TELEGRAM_API_BASE_URL", default="https://api.telegram.org/bot")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")  # "" = the Twilio library's default
+# One time-out (seconds) for every provider call: connect, write and read each.
+ALERT_HTTP_TIMEOUT = env.float("ALERT_HTTP_TIMEOUT", default=10.0)
+# httpx logs each request URL at INFO, and those URLs hold the bot token and the webhook token.
+LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # a dozen INFO lines per SMS otherwise

@@ -17,9 +17,10 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # The embedded default keeps uploads on the local disk; production serves them from Cloudinary.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    def serve_media(request, path):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media))
 
 handler404 = "sachet.errors.not_found"
 handler500 = "sachet.errors.server_error"

@@ -1,0 +1,68 @@
+"""Fixtures shared by every app's tests: isolated media folder, in-process tasks, a clean cache, factories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process unless a test is about the real worker (marked `worker`)."""
+    from sachet.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_case(db):
+    from cases.models import Case
+
+    def make(**overrides) -> Case:
+        values = dict(
+            name="Aarav Sharma", age=7, gender="male", description="Red T-shirt, blue shorts, white sandals.",
+            last_seen_place="Koregaon Park, Pune", latitude=Decimal("18.536200"), longitude=Decimal("73.893900"),
+            last_seen_at=timezone.now() - timedelta(hours=3), contact_name="Priya Sharma",
+            contact_phone="+919822000101", reporter_name="Priya Sharma", reporter_phone="+919822000999",
+            staff_notes="Father works night shifts; check with the school.",
+        )
+        values.update(overrides)
+        return Case.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_sighting(db):
+    from cases.models import Sighting
+
+    def make(case, **overrides) -> Sighting:
+        values = dict(place="Kalyani Nagar, Pune", latitude=Decimal("18.548600"), longitude=Decimal("73.902300"),
+                      seen_at=timezone.now() - timedelta(hours=1), description="Boy in a red T-shirt near the bridge.",
+                      reporter_phone="+919900012345")
+        values.update(overrides)
+        return Sighting.objects.create(case=case, **values)
+
+    return make

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Sachet needs into .venv (and, with --test, the system packages the test suite uses).
+# Safe to run again: it only installs what is missing or changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-run}"
+python="${PYTHON:-python3}"
+
+if [ "$mode" = "--test" ]; then
+  # Debian packages: Redis for the broker and cache, Chromium for browser tests, poppler for PDF checks.
+  # PostgreSQL 15 server binaries are used from /usr/lib/postgresql/15/bin.
+  need=()
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
+  fi
+  requirements=requirements-dev.txt
+else
+  requirements=requirements.txt
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=".venv/.installed-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  # face-recognition declares a dependency on `dlib`, which would be compiled from source (over 7 minutes);
+  # dlib-bin (in requirements.txt) provides the same module prebuilt, so face-recognition goes in without deps.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "face-recognition==1.3.0"
+  touch "$stamp"
+fi

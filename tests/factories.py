@@ -1,0 +1,15 @@
+"""Small builders of test inputs."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+
+def jpeg_bytes(width: int = 640, height: int = 480, *, color=(200, 120, 60), exif=None, fmt: str = "JPEG") -> bytes:
+    image = Image.new("RGB", (width, height), color)
+    out = io.BytesIO()
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(out, format=fmt, **kwargs)
+    return out.getvalue()
