@@ -1,0 +1,21 @@
+# One image for the web process, the Celery worker and beat (see Procfile).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
+    STATIC_MANIFEST=true
+
+WORKDIR /app
+
+# Dependencies first, in their own cached layer. face-recognition goes in without its `dlib` requirement:
+# dlib-bin (in requirements.txt) provides the module prebuilt.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps "face-recognition==1.3.0"
+
+COPY . .
+RUN useradd --create-home --uid 10001 sachet \
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && mkdir -p var/media && chown -R sachet:sachet var
+USER sachet
+
+EXPOSE 8000
+CMD ["sh", "-c", "gunicorn sachet.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
