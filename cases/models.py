@@ -36,6 +36,26 @@ def sighting_photo_path(instance, filename: str) -> str:
     return _random_name("sightings/photos", filename)
 
 
+def poster_path(instance, filename: str) -> str:
+    return _random_name("posters", filename)
+
+
+class Geocoding(models.TextChoices):
+    """Where a place's coordinates came from: given by the person on the map, or looked up afterwards."""
+
+    PENDING = "pending", "Looking up the place"
+    FOUND = "found", "Placed from the address"
+    NOT_FOUND = "not_found", "Place not found"
+    MANUAL = "manual", "Picked on the map"
+
+
+class Verdict(models.TextChoices):
+    LIKELY = "likely", "Likely the same child"
+    POSSIBLE = "possible", "Possibly the same child"
+    UNLIKELY = "unlikely", "Unlikely"
+    NO_FACE = "no_face", "No face to compare"
+
+
 def _coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
     """Both coordinates or neither, on Earth, and never 0/0 as a stand-in for 'unknown'."""
     return [
@@ -76,6 +96,8 @@ class Case(models.Model):
     last_seen_specific = models.CharField("specific place", max_length=255, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    geocoding = models.CharField(max_length=10, choices=Geocoding.choices, default=Geocoding.PENDING)
+    location_precision = models.CharField(max_length=10, blank=True, help_text="exact, locality or city")
     last_seen_at = models.DateTimeField("last seen")
     photo = models.FileField(upload_to=case_photo_path, blank=True)
     voice_note = models.FileField(upload_to=voice_note_path, blank=True)
@@ -87,6 +109,9 @@ class Case(models.Model):
     reporter_phone = models.CharField(max_length=20, blank=True)
     staff_notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
+    poster = models.FileField(upload_to=poster_path, blank=True, editable=False)
+    # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
+    poster_of = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +145,8 @@ class Sighting(models.Model):
     place = models.CharField(max_length=255)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    geocoding = models.CharField(max_length=10, choices=Geocoding.choices, default=Geocoding.PENDING)
+    location_precision = models.CharField(max_length=10, blank=True)
     seen_at = models.DateTimeField("seen")
     description = models.TextField()
     photo = models.FileField(upload_to=sighting_photo_path, blank=True)
@@ -128,6 +155,7 @@ class Sighting(models.Model):
     face_match_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
+    face_match_verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -165,3 +193,24 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class MatchCandidate(models.Model):
+    """An open case whose photo resembles a sighting's photo (1:N search), for staff to review.
+
+    A candidate never changes a case's status by itself.
+    """
+
+    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="candidates")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="match_candidates")
+    distance = models.FloatField()
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["distance"]
+        constraints = [models.UniqueConstraint(fields=["sighting", "case"], name="one_candidate_per_sighting_case")]
+
+    def __str__(self) -> str:
+        return f"{self.sighting_id} ~ {self.case_id} ({self.score})"

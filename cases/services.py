@@ -14,7 +14,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from . import events
-from .models import Case, Sighting, StatusChange
+from .models import Case, Geocoding, Sighting, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ def report_case(
         contact_phone=contact_phone,
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
+        geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
+        location_precision="exact" if latitude is not None else "",
     )
     _save_with_unique_reference(case)
     # Files are written after the row exists so that a failed insert leaves no orphan file.
@@ -108,6 +110,8 @@ def record_sighting(
         latitude=latitude,
         longitude=longitude,
         reporter_phone=reporter_phone,
+        geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
+        location_precision="exact" if latitude is not None else "",
     )
     if photo is not None:
         sighting.photo.save(photo.name, photo, save=True)

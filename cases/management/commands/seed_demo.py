@@ -97,7 +97,8 @@ class Command(BaseCommand):
                 last_seen_specific=spot, latitude=Decimal(lat), longitude=Decimal(lng),
                 last_seen_at=now - timedelta(hours=hours), description=description, contact_name=contact[0],
                 contact_phone=contact[1], reporter_name=contact[0], reporter_phone=contact[1], status=status,
-                created_at=now - timedelta(hours=hours) + timedelta(minutes=40),
+                created_at=now - timedelta(hours=hours) + timedelta(minutes=40), geocoding="manual",
+                location_precision="exact",
             )
             case.photo.save("demo.jpg", placeholder_photo(reference), save=True)
             StatusChange.objects.create(case=case, from_status="", to_status="missing", note="Reported (demo)",
@@ -109,7 +110,7 @@ class Command(BaseCommand):
             created_cases += 1
             for s_place, s_lat, s_lng, s_hours, s_description, phone in DEMO_SIGHTINGS.get(suffix, []):
                 Sighting.objects.create(case=case, place=s_place, latitude=Decimal(s_lat), longitude=Decimal(s_lng),
-                                        seen_at=now - timedelta(hours=s_hours), description=s_description,
+                                        seen_at=now - timedelta(hours=s_hours), description=s_description, geocoding="manual",
                                         reporter_phone=phone)
                 created_sightings += 1
         self.stdout.write(self.style.SUCCESS(
