@@ -1,0 +1,110 @@
+"""Alert channels and the registry that builds them from settings.
+
+Which channel serves which audience (a `Message.audience`):
+
+    channel          settings                                              audiences
+    telegram         TELEGRAM_BOT_TOKEN + TELEGRAM_CHAT_ID                  public
+    telegram_staff   TELEGRAM_BOT_TOKEN + TELEGRAM_STAFF_CHAT_ID            staff
+    discord          DISCORD_WEBHOOK_URL                                    public
+    discord_staff    DISCORD_STAFF_WEBHOOK_URL                              staff
+    sms              TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN                 public and staff
+                     + TWILIO_FROM_NUMBER + SMS_RECIPIENTS (staff, volunteers)
+    log              on only when none of the above is configured           public and staff
+
+A channel is on when all of its settings are set. Public channels never receive staff messages (sightings with
+details, face matches); SMS recipients are trusted people and receive both. Channels are built from settings on each
+call, so a changed setting takes effect without a restart of anything but the process that reads it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .base import (
+    AUDIENCES,
+    KINDS,
+    PUBLIC,
+    STAFF,
+    Channel,
+    ChannelError,
+    ChannelNotConfigured,
+    Message,
+    PermanentError,
+    SendResult,
+    TransientError,
+)
+from .discord import DiscordChannel, webhook_id
+from .log import LogChannel
+from .sms import SmsChannel
+from .telegram import TelegramChannel
+
+__all__ = [
+    "AUDIENCES",
+    "KINDS",
+    "PUBLIC",
+    "STAFF",
+    "Channel",
+    "ChannelError",
+    "ChannelNotConfigured",
+    "Message",
+    "PermanentError",
+    "SendResult",
+    "TransientError",
+    "configuration_problems",
+    "enabled_channels",
+    "get_channel",
+]
+
+
+def _configured_channels() -> list[Channel]:
+    channels: list[Channel] = []
+    token = settings.TELEGRAM_BOT_TOKEN
+    if token and settings.TELEGRAM_CHAT_ID:
+        channels.append(TelegramChannel("telegram", token, settings.TELEGRAM_CHAT_ID, frozenset({PUBLIC})))
+    if token and settings.TELEGRAM_STAFF_CHAT_ID:
+        channels.append(TelegramChannel("telegram_staff", token, settings.TELEGRAM_STAFF_CHAT_ID, frozenset({STAFF})))
+    if webhook_id(settings.DISCORD_WEBHOOK_URL):
+        channels.append(DiscordChannel("discord", settings.DISCORD_WEBHOOK_URL, frozenset({PUBLIC})))
+    if webhook_id(settings.DISCORD_STAFF_WEBHOOK_URL):
+        channels.append(DiscordChannel("discord_staff", settings.DISCORD_STAFF_WEBHOOK_URL, frozenset({STAFF})))
+    sms_settings = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER)
+    if all(sms_settings) and settings.SMS_RECIPIENTS:
+        channels.append(SmsChannel(*sms_settings, numbers=settings.SMS_RECIPIENTS))
+    return channels
+
+
+def enabled_channels(audience: str | None = None) -> list[Channel]:
+    """The configured channels (the log channel when there are none), only those serving `audience` if given."""
+    if audience is not None and audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {sorted(AUDIENCES)}, not {audience!r}")
+    channels = _configured_channels() or [LogChannel()]
+    return [channel for channel in channels if audience is None or audience in channel.audiences]
+
+
+def get_channel(name: str) -> Channel:
+    """The enabled channel called `name`; ChannelNotConfigured (a PermanentError) when it is not enabled."""
+    for channel in enabled_channels():
+        if channel.name == name:
+            return channel
+    raise ChannelNotConfigured(f"channel {name!r} is not configured")
+
+
+def configuration_problems() -> list[str]:
+    """Half-configured channels, in words for a system check: such a channel is silently off otherwise."""
+    problems = []
+    if bool(settings.TELEGRAM_BOT_TOKEN) != bool(settings.TELEGRAM_CHAT_ID or settings.TELEGRAM_STAFF_CHAT_ID):
+        problems.append("Telegram needs both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (or TELEGRAM_STAFF_CHAT_ID).")
+    for setting in ("DISCORD_WEBHOOK_URL", "DISCORD_STAFF_WEBHOOK_URL"):
+        url = getattr(settings, setting)
+        if url and not webhook_id(url):
+            problems.append(f"{setting} is not a Discord webhook URL (https://discord.com/api/webhooks/<id>/<token>).")
+    sms = {
+        "TWILIO_ACCOUNT_SID": settings.TWILIO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": settings.TWILIO_AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": settings.TWILIO_FROM_NUMBER,
+        "SMS_RECIPIENTS": settings.SMS_RECIPIENTS,
+    }
+    missing = [name for name, value in sms.items() if not value]
+    if 0 < len(missing) < len(sms):
+        problems.append(f"SMS is half configured: {', '.join(missing)} missing.")
+    return problems
