@@ -38,7 +38,7 @@ def _clean_cache():
 
 @pytest.fixture
 def make_case(db):
-    from cases.models import Case
+    from cases.models import Case, CaseNote
 
     def make(**overrides) -> Case:
         values = dict(
@@ -46,10 +46,13 @@ def make_case(db):
             last_seen_place="Koregaon Park, Pune", latitude=Decimal("18.536200"), longitude=Decimal("73.893900"),
             last_seen_at=timezone.now() - timedelta(hours=3), contact_name="Priya Sharma",
             contact_phone="+919822000101", reporter_name="Priya Sharma", reporter_phone="+919822000999",
-            staff_notes="Father works night shifts; check with the school.",
         )
+        note = overrides.pop("note", "Father works night shifts; check with the school.")
         values.update(overrides)
-        return Case.objects.create(**values)
+        case = Case.objects.create(**values)
+        if note:
+            CaseNote.objects.create(case=case, text=note)
+        return case
 
     return make
 

@@ -107,7 +107,6 @@ class Case(models.Model):
     # Who filled in the report: for staff only, never on public pages.
     reporter_name = models.CharField(max_length=120, blank=True)
     reporter_phone = models.CharField(max_length=20, blank=True)
-    staff_notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
     poster = models.FileField(upload_to=poster_path, blank=True, editable=False)
     # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
@@ -117,6 +116,10 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("change_case_status", "Can change a case's status (found, missing again, closed)"),
+            ("mark_case_found", "Can mark a case found"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(age__gte=0, age__lte=17), name="case_age_is_a_child"),
             models.CheckConstraint(
@@ -193,6 +196,21 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class CaseNote(models.Model):
+    """A staff note on a case: added, never edited, so the record of who said what stays true. Never public."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.case_id} by {self.author_id}"
 
 
 class MatchCandidate(models.Model):

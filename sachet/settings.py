@@ -6,6 +6,7 @@ uploads under var/media/, Celery tasks in-process, alerts logged). `.env.example
 
 import hashlib
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,7 +41,7 @@ ADMIN_URL = env.str("ADMIN_URL", default="staff-" + hashlib.sha256(SECRET_KEY.en
 ADMIN_URL = ADMIN_URL.strip("/") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sachet.admin_site.SachetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "cases",
     "media",
     "notifications",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sachet.urls"
@@ -156,6 +159,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = f"/{ADMIN_URL}login/"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Brute-force protection: 5 failed logins for a username, or from a client address, lock it out for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "sachet.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 # --- Time and language ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-in"
@@ -166,6 +179,8 @@ USE_TZ = True
 # --- Security -------------------------------------------------------------------------------------------------
 # Trust X-Forwarded-Proto / X-Forwarded-For only behind a proxy we know (Render, nginx).
 TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+# How many proxies in front of the site append to X-Forwarded-For (Render: 1).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
@@ -223,3 +238,20 @@ ALERT_HTTP_TIMEOUT = env.float("ALERT_HTTP_TIMEOUT", default=10.0)
 # httpx logs each request URL at INFO, and those URLs hold the bot token and the webhook token.
 LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # a dozen INFO lines per SMS otherwise
+
+# --- geocoding providers ---------------------------------------------------------------------------------------
+# Chain: Google (when a key is set), Nominatim (when enabled; production turns it on), then the offline gazetteer.
+GOOGLE_MAPS_API_KEY = env.str("GOOGLE_MAPS_API_KEY", default="")
+GOOGLE_GEOCODING_DOMAIN = env.str("GOOGLE_GEOCODING_DOMAIN", default="maps.googleapis.com")
+GOOGLE_GEOCODING_SCHEME = env.str("GOOGLE_GEOCODING_SCHEME", default="https")
+NOMINATIM_ENABLED = env.bool("NOMINATIM_ENABLED", default=False)
+NOMINATIM_DOMAIN = env.str("NOMINATIM_DOMAIN", default="nominatim.openstreetmap.org")
+NOMINATIM_SCHEME = env.str("NOMINATIM_SCHEME", default="https")
+NOMINATIM_USER_AGENT = env.str(
+    "NOMINATIM_USER_AGENT", default="Sachet missing-child alerts (set NOMINATIM_USER_AGENT to your contact)"
+)
+NOMINATIM_MIN_INTERVAL = env.float("NOMINATIM_MIN_INTERVAL", default=1.0)  # seconds between requests, all processes
+NOMINATIM_MAX_WAIT = env.float("NOMINATIM_MAX_WAIT", default=30.0)  # longest queue for a slot before giving up
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=3)
+GEOCODER_BACKOFF = env.float("GEOCODER_BACKOFF", default=0.5)  # first retry pause; doubles each time

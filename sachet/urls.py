@@ -5,10 +5,6 @@ from django.views.static import serve
 
 from .health import health
 
-admin.site.site_header = "Sachet case management"
-admin.site.site_title = "Sachet staff"
-admin.site.index_title = "Cases and alerts"
-
 urlpatterns = [
     path("health", health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
