@@ -1,7 +1,8 @@
-"""What happens after a case or sighting is committed: photo analysis, posters, geocoding and alerts.
+"""What happens after a case or sighting is recorded: alerts, photo analysis, posters and geocoding.
 
-Every function here only schedules work with `transaction.on_commit`, so nothing starts for a report that was
-rolled back, and the web request never waits on a worker or a third-party API. Tasks take ids.
+The services call these functions inside their transaction. Alerts are written as outbox rows in that same
+transaction (so an alert is never lost and never sent for a report that was rolled back); everything else is
+scheduled with `after_commit`, so the web request never waits on a worker or a third-party API. Tasks take ids.
 """
 
 from __future__ import annotations
@@ -13,24 +14,25 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def _after_commit(description: str, func, *args) -> None:
+def after_commit(func, *args) -> None:
+    """Run func(*args) once the current transaction commits.
+
+    robust: a broker that is down must not turn a saved report into an error page; periodic sweeps pick the work up.
+    """
+
     def run() -> None:
         func(*args)
 
-    # robust: a broker that is down must not turn a saved report into an error page; the outbox and the
-    # periodic sweeps pick the work up later.
     transaction.on_commit(run, robust=True)
-    logger.debug("scheduled after commit: %s", description)
 
 
 def case_reported(case) -> None:
-    _after_commit("case reported", logger.info, "after commit: case reported ref=%s", case.reference)
+    logger.info("case reported ref=%s", case.reference)
 
 
 def sighting_recorded(sighting) -> None:
-    _after_commit("sighting recorded", logger.info, "after commit: sighting=%s", sighting.pk)
+    logger.info("sighting recorded ref=%s sighting=%s", sighting.case.reference, sighting.pk)
 
 
 def status_changed(case, change) -> None:
-    _after_commit("status changed", logger.info, "after commit: status ref=%s to=%s", case.reference,
-                  change.to_status)
+    logger.info("case status ref=%s %s->%s", case.reference, change.from_status, change.to_status)

@@ -69,7 +69,6 @@ def report_case(
     if photo is not None or voice_note is not None:
         case.save(update_fields=["photo", "voice_note", "updated_at"])
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, note="Reported")
-    logger.info("case reported ref=%s", case.reference)
     events.case_reported(case)
     return case
 
@@ -115,7 +114,6 @@ def record_sighting(
     )
     if photo is not None:
         sighting.photo.save(photo.name, photo, save=True)
-    logger.info("sighting recorded ref=%s sighting=%s", case.reference, sighting.pk)
     events.sighting_recorded(sighting)
     return sighting
 
@@ -134,6 +132,5 @@ def change_status(*, case: Case, to: str, by=None, note: str = "") -> StatusChan
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     case.status = to
-    logger.info("case status ref=%s %s->%s by=%s", locked.reference, change.from_status, to, getattr(by, "pk", None))
     events.status_changed(locked, change)
     return change

@@ -39,13 +39,6 @@ def test_report_case_stores_the_photo_under_a_random_name():
 
 
 @pytest.mark.django_db
-def test_side_effects_wait_for_the_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report()
-    assert len(callbacks) == 1
-
-
-@pytest.mark.django_db
 def test_reference_clash_is_retried(monkeypatch, make_case):
     existing = make_case()
     fresh = "MC20261125ABCDEF01"
