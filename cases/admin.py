@@ -1,21 +1,118 @@
-"""Staff case management. The full police/NGO admin builds on these registrations."""
+"""The staff case-management UI for police and NGO staff.
 
-from django.contrib import admin
+Everything that changes a case goes through cases.services, and every staff action leaves a LogEntry (and a
+StatusChange for status changes), so the record of who did what stays complete.
+"""
 
-from .models import Case, Sighting, StatusChange
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import services
+from .admin_filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
+from .models import Case, CaseNote, MatchCandidate, Sighting, StatusChange
+
+STATUS_ACTIONS = {
+    "found": "Mark found",
+    "missing": "Mark missing again",
+    "closed": "Close the case",
+}
+
+
+def can_change_status(user, to: str) -> bool:
+    """Police may set any status; NGO staff may only mark a case found."""
+    if user.has_perm("cases.change_case_status"):
+        return True
+    return to == Case.Status.FOUND and user.has_perm("cases.mark_case_found")
+
+
+def thumbnail(field, size: int = 60):
+    if not field:
+        return "–"
+    return format_html('<img src="{}" alt="" width="{}" height="{}" style="object-fit:cover;border-radius:4px">',
+                       field.url, size, size)
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(choices=Case.Status.choices, widget=forms.HiddenInput)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=False,
+                           help_text="Where and how the child was found, or why the case is reopened or closed.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to") == Case.Status.FOUND and not cleaned.get("note", "").strip():
+            self.add_error("note", "Please say where and how the child was found.")
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=4000)
 
 
 class SightingInline(admin.TabularInline):
     model = Sighting
     extra = 0
-    fields = ("seen_at", "place", "description", "photo", "reporter_phone", "face_match_score")
-    readonly_fields = ("face_match_score",)
+    can_delete = False
+    fields = ("photo_thumb", "seen_at", "place", "description", "reporter_phone", "verdict", "face_match_score")
+    readonly_fields = fields
+    ordering = ("-seen_at",)
+
+    @admin.display(description="Photo")
+    def photo_thumb(self, obj):
+        return thumbnail(obj.photo, 80)
+
+    @admin.display(description="Face match")
+    def verdict(self, obj):
+        return obj.get_face_match_verdict_display() or "pending"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CandidateInline(admin.TabularInline):
+    """Sightings of other cases whose photo resembles this child: for review, never automatic."""
+
+    model = MatchCandidate
+    fk_name = "case"
+    extra = 0
+    can_delete = False
+    verbose_name = "possible match from another case's sighting"
+    verbose_name_plural = "possible matches from other cases' sightings"
+    fields = ("sighting_link", "sighting_photo", "score", "verdict", "distance", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sighting", "sighting__case")
+
+    @admin.display(description="Sighting")
+    def sighting_link(self, obj):
+        url = reverse("admin:cases_case_change", args=[obj.sighting.case_id])
+        return format_html('<a href="{}">{} – {}</a>', url, obj.sighting.case.reference, obj.sighting.place)
+
+    @admin.display(description="Photo")
+    def sighting_photo(self, obj):
+        return thumbnail(obj.sighting.photo, 80)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
+    verbose_name_plural = "status history"
     fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
     readonly_fields = fields
 
@@ -23,10 +120,284 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class CaseNoteInline(admin.TabularInline):
+    model = CaseNote
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "author", "text")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # notes are added with the form on the case page, which records the author
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("reference", "name", "age", "status", "last_seen_place", "created_at")
-    list_filter = ("status", "gender")
-    search_fields = ("reference", "name", "last_seen_place", "contact_phone")
-    readonly_fields = ("reference", "status", "created_at", "updated_at")
-    inlines = [SightingInline, StatusChangeInline]
+    list_display = ("photo_thumb", "reference", "name", "age", "status", "last_seen_place", "days_missing",
+                    "sightings_count", "best_match")
+    list_display_links = ("reference", "name")
+    list_filter = ("status", AgeGroupFilter, "gender", CityFilter, "created_at", HasSightingsFilter,
+                   HasLikelyMatchFilter)
+    search_fields = ("reference", "name", "last_seen_place", "last_seen_specific", "contact_phone", "contact_name")
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    actions = ["mark_found", "mark_missing", "mark_closed", "regenerate_posters", "rerun_face_matching",
+               "resend_alerts", "delete_with_files"]
+    readonly_fields = ("reference", "status", "photo_preview", "location_map", "geocoding", "location_precision",
+                       "created_at", "updated_at", "poster_link")
+    fieldsets = (
+        ("Child", {"fields": ("reference", "status", "photo_preview", "photo", "name", "age", "gender",
+                              "description", "voice_note")}),
+        ("Last seen", {"fields": ("last_seen_place", "last_seen_specific", "last_seen_at", "latitude", "longitude",
+                                  "geocoding", "location_precision", "location_map")}),
+        ("Contacts", {"fields": ("contact_name", "contact_phone", "reporter_name", "reporter_phone")}),
+        ("Record", {"fields": ("poster_link", "created_at", "updated_at")}),
+    )
+    inlines = [SightingInline, CandidateInline, CaseNoteInline, StatusChangeInline]
+    change_form_template = "admin/cases/case/change_form.html"
+
+    # --- list ------------------------------------------------------------------------------------------------
+    def get_queryset(self, request):
+        # Annotated so that a page of any size costs a constant number of queries.
+        return super().get_queryset(request).annotate(
+            sightings_total=Count("sightings", distinct=True),
+            best_sighting_score=Max("sightings__face_match_score"),
+        )
+
+    @admin.display(description="Photo")
+    def photo_thumb(self, obj):
+        return thumbnail(obj.photo)
+
+    @admin.display(description="Days missing")
+    def days_missing(self, obj):
+        if obj.status != Case.Status.MISSING:
+            return "–"
+        return (timezone.now() - obj.last_seen_at).days
+
+    @admin.display(description="Sightings", ordering="sightings_total")
+    def sightings_count(self, obj):
+        return obj.sightings_total
+
+    @admin.display(description="Best face match", ordering="best_sighting_score")
+    def best_match(self, obj):
+        return "–" if obj.best_sighting_score is None else obj.best_sighting_score
+
+    # --- detail ----------------------------------------------------------------------------------------------
+    @admin.display(description="Photo")
+    def photo_preview(self, obj):
+        return thumbnail(obj.photo, 240)
+
+    @admin.display(description="Map")
+    def location_map(self, obj):
+        if not obj.has_location:
+            return "Not on the map yet."
+        points = [{"lat": float(obj.latitude), "lng": float(obj.longitude), "kind": "last_seen",
+                   "label": f"Last seen: {obj.last_seen_place}"}]
+        points += [{"lat": float(s.latitude), "lng": float(s.longitude), "kind": "sighting",
+                    "label": f"Sighting: {s.place}"} for s in obj.sightings.all() if s.has_location]
+        return format_html('<div class="sachet-map" data-points="{}" style="height:320px;width:100%;max-width:640px">'
+                           "</div>", json.dumps(points))
+
+    @admin.display(description="Poster")
+    def poster_link(self, obj):
+        return format_html('<a href="/poster/{}" target="_blank" rel="noopener">Open the poster (PDF)</a>',
+                           obj.reference)
+
+    def has_add_permission(self, request):
+        return False  # cases come in through the public report form, which validates photos and writes history
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if case is not None:
+            extra_context.update(
+                status_choices=[(to, label) for to, label in STATUS_ACTIONS.items()
+                                if to != case.status and can_change_status(request.user, to)],
+                can_add_note=request.user.has_perm("cases.add_casenote"),
+                note_form=NoteForm(),
+                status_form=StatusForm(),
+                deliveries=self.deliveries(case),
+                map_tile_url=_tile_url(),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def deliveries(self, case):
+        from .alerts import deliveries_for_case
+
+        return deliveries_for_case(case)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path("<path:object_id>/status/", self.admin_site.admin_view(self.status_view),
+                 name="cases_case_status"),
+            path("<path:object_id>/note/", self.admin_site.admin_view(self.note_view), name="cases_case_note"),
+        ]
+        return custom + urls
+
+    def status_view(self, request, object_id):
+        """GET shows the form with a note; only a POST changes anything."""
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404
+        form = StatusForm(request.POST or None, initial={"to": request.GET.get("to")})
+        to = request.POST.get("to") or request.GET.get("to")
+        if to not in STATUS_ACTIONS or not can_change_status(request.user, to):
+            raise PermissionDenied
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.change_status(case=case, to=to, by=request.user, note=form.cleaned_data["note"])
+            except services.InvalidStatusChange as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                self.log_change(request, case, f"Status changed to {to}: {form.cleaned_data['note']}")
+                self.message_user(request, f"{case.reference} is now {case.get_status_display().lower()}. "
+                                           "The alert is queued.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "case": case, "form": form,
+                   "to": to, "label": STATUS_ACTIONS[to], "title": f"{STATUS_ACTIONS[to]}: {case}"}
+        return TemplateResponse(request, "admin/cases/case/status_form.html", context)
+
+    def note_view(self, request, object_id):
+        if request.method != "POST":
+            raise Http404
+        if not request.user.has_perm("cases.add_casenote"):
+            raise PermissionDenied
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
+            self.log_change(request, case, "Added a note")
+            self.message_user(request, "Note added.", messages.SUCCESS)
+        else:
+            self.message_user(request, "The note was empty or too long; nothing was added.", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+    # --- actions (POST from the change list; each records who did it) ---------------------------------------
+    def _change_status_action(self, request, queryset, to):
+        if "apply" not in request.POST:
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "cases": queryset,
+                       "action": request.POST.get("action"), "label": STATUS_ACTIONS[to], "form": StatusForm(),
+                       "to": to, "title": STATUS_ACTIONS[to],
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/cases/case/status_action.html", context)
+        form = StatusForm({"to": to, "note": request.POST.get("note", "")})
+        if not form.is_valid():
+            self.message_user(request, "; ".join(e for errors in form.errors.values() for e in errors),
+                              messages.ERROR)
+            return None
+        changed = skipped = 0
+        for case in queryset:
+            try:
+                services.change_status(case=case, to=to, by=request.user, note=form.cleaned_data["note"])
+            except services.InvalidStatusChange:
+                skipped += 1
+                continue
+            self.log_change(request, case, f"Status changed to {to}: {form.cleaned_data['note']}")
+            changed += 1
+        self.message_user(request, f"{changed} case(s) changed; alerts are queued."
+                          + (f" {skipped} already had that status." if skipped else ""), messages.SUCCESS)
+        return None
+
+    @admin.action(description="Mark selected cases found", permissions=["mark_found"])
+    def mark_found(self, request, queryset):
+        return self._change_status_action(request, queryset, Case.Status.FOUND)
+
+    @admin.action(description="Mark selected cases missing again", permissions=["change_status"])
+    def mark_missing(self, request, queryset):
+        return self._change_status_action(request, queryset, Case.Status.MISSING)
+
+    @admin.action(description="Close selected cases", permissions=["change_status"])
+    def mark_closed(self, request, queryset):
+        return self._change_status_action(request, queryset, Case.Status.CLOSED)
+
+    @admin.action(description="Regenerate posters", permissions=["change"])
+    def regenerate_posters(self, request, queryset):
+        from .posters import schedule_poster
+
+        for case in queryset:
+            schedule_poster(case)
+            self.log_change(request, case, "Queued poster regeneration")
+        self.message_user(request, f"Poster regeneration queued for {len(queryset)} case(s).", messages.SUCCESS)
+
+    @admin.action(description="Re-run face matching", permissions=["change"])
+    def rerun_face_matching(self, request, queryset):
+        from .faces import schedule_rematch
+
+        for case in queryset:
+            schedule_rematch(case)
+            self.log_change(request, case, "Queued face matching")
+        self.message_user(request, f"Face matching queued for {len(queryset)} case(s).", messages.SUCCESS)
+
+    @admin.action(description="Resend failed alerts", permissions=["change"])
+    def resend_alerts(self, request, queryset):
+        from .alerts import resend_failed
+
+        total = 0
+        for case in queryset:
+            count = resend_failed(case)
+            total += count
+            if count:
+                self.log_change(request, case, f"Queued {count} failed alert(s) to be sent again")
+        self.message_user(request, f"{total} failed alert(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="Delete selected cases and their files", permissions=["delete"])
+    def delete_with_files(self, request, queryset):
+        if "apply" not in request.POST:
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "cases": queryset,
+                       "action": request.POST.get("action"), "title": "Delete cases",
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/cases/case/delete_action.html", context)
+        count = 0
+        for case in queryset:
+            self.log_deletion(request, case, str(case))
+            services.delete_case(case=case, by=request.user)
+            count += 1
+        self.message_user(request, f"{count} case(s) deleted with their photos, voice notes and posters.",
+                          messages.SUCCESS)
+        return None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by delete_with_files, which also removes stored files
+        return actions
+
+    def has_mark_found_permission(self, request):
+        return can_change_status(request.user, Case.Status.FOUND)
+
+    def has_change_status_permission(self, request):
+        return request.user.has_perm("cases.change_case_status")
+
+    def delete_model(self, request, obj):
+        services.delete_case(case=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for case in queryset:
+            services.delete_case(case=case, by=request.user)
+
+
+@admin.register(Sighting)
+class SightingAdmin(admin.ModelAdmin):
+    list_display = ("photo_thumb", "case", "place", "seen_at", "face_match_verdict", "face_match_score",
+                    "created_at")
+    list_filter = ("face_match_verdict", "seen_at")
+    search_fields = ("case__reference", "case__name", "place", "reporter_phone")
+    list_select_related = ("case",)
+    readonly_fields = ("case", "face_match_score", "face_match_verdict", "created_at", "geocoding",
+                       "location_precision")
+
+    @admin.display(description="Photo")
+    def photo_thumb(self, obj):
+        return thumbnail(obj.photo)
+
+    def has_add_permission(self, request):
+        return False
+
+
+def _tile_url() -> str:
+    from django.conf import settings
+
+    return settings.MAP_TILE_URL
+

@@ -14,7 +14,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from . import events
-from .models import Case, Geocoding, Sighting, StatusChange
+from .models import Case, CaseNote, Geocoding, Sighting, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -134,3 +134,33 @@ def change_status(*, case: Case, to: str, by=None, note: str = "") -> StatusChan
     case.status = to
     events.status_changed(locked, change)
     return change
+
+
+def add_note(*, case: Case, by, text: str) -> CaseNote:
+    """A staff note: appended, never edited."""
+    text = text.strip()
+    if not text:
+        raise ValueError("A note cannot be empty.")
+    return CaseNote.objects.create(case=case, author=by, text=text)
+
+
+def case_files(case: Case) -> list[tuple[object, str]]:
+    """Every stored file that belongs to a case: photo, voice note, poster and its sightings' photos."""
+    files = [(field.storage, field.name) for field in (case.photo, case.voice_note, case.poster) if field]
+    files += [(s.photo.storage, s.photo.name) for s in case.sightings.all() if s.photo]
+    return files
+
+
+@transaction.atomic
+def delete_case(*, case: Case, by=None) -> None:
+    """Delete a case with its sightings, history and every stored file (after the delete commits)."""
+    files = case_files(case)
+    reference = case.reference
+    case.delete()
+    logger.info("case deleted ref=%s by=%s files=%d", reference, getattr(by, "pk", None), len(files))
+
+    def remove_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    events.after_commit(remove_files)

@@ -11,7 +11,9 @@
     var bounds = [];
     points.forEach(function (p) {
       var style = p.kind === "last_seen" ? { color: "#b00020", radius: 10 } : { color: "#0b5cad", radius: 7 };
-      L.circleMarker([p.lat, p.lng], style).addTo(map).bindPopup(document.createTextNode(p.label).textContent);
+      var label = document.createElement("span");
+      label.textContent = p.label;  // text, never HTML: places are typed by the public
+      L.circleMarker([p.lat, p.lng], style).addTo(map).bindPopup(label);
       bounds.push([p.lat, p.lng]);
     });
     if (bounds.length === 1) { map.setView(bounds[0], 14); } else { map.fitBounds(bounds, { padding: [30, 30] }); }
