@@ -350,11 +350,11 @@ class CaseAdmin(admin.ModelAdmin):
                        "action": request.POST.get("action"), "title": "Delete cases",
                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
             return TemplateResponse(request, "admin/cases/case/delete_action.html", context)
-        count = 0
-        for case in queryset:
-            self.log_deletion(request, case, str(case))
+        cases = list(queryset)
+        self.log_deletions(request, cases)
+        for case in cases:
             services.delete_case(case=case, by=request.user)
-            count += 1
+        count = len(cases)
         self.message_user(request, f"{count} case(s) deleted with their photos, voice notes and posters.",
                           messages.SUCCESS)
         return None
