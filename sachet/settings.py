@@ -257,3 +257,38 @@ NOMINATIM_MAX_WAIT = env.float("NOMINATIM_MAX_WAIT", default=30.0)  # longest qu
 GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
 GEOCODER_MAX_RETRIES = env.int("GEOCODER_MAX_RETRIES", default=3)
 GEOCODER_BACKOFF = env.float("GEOCODER_BACKOFF", default=0.5)  # first retry pause; doubles each time
+
+# --- analytics: risk zones, demographics, snapshots (docs/risk-zones.md) ---------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+ANALYTICS_ZONE_RADIUS_KM = env.float("ANALYTICS_ZONE_RADIUS_KM", default=2.0)  # a case joins a zone this near its seed
+ANALYTICS_ZONE_MIN_CASES = env.int("ANALYTICS_ZONE_MIN_CASES", default=3)  # fewest cases that make a zone
+ANALYTICS_KEEP_SNAPSHOTS = env.int("ANALYTICS_KEEP_SNAPSHOTS", default=30)  # older snapshots are deleted
+# Nightly recalculation, "HH:MM" in UTC (21:30 UTC is 03:00 in India).
+ANALYTICS_NIGHTLY_UTC = env.str("ANALYTICS_NIGHTLY_UTC", default="21:30")
+try:
+    _hour, _minute = (int(part) for part in ANALYTICS_NIGHTLY_UTC.split(":"))
+except ValueError as _error:
+    raise ImproperlyConfigured(f"ANALYTICS_NIGHTLY_UTC must be HH:MM, got {ANALYTICS_NIGHTLY_UTC!r}") from _error
+CELERY_BEAT_SCHEDULE["analytics-nightly"] = {
+    "task": "analytics.tasks.recalculate_analytics",
+    "schedule": crontab(hour=_hour, minute=_minute),
+    "options": {"expires": 6 * 3600},  # a run still waiting in the morning is dropped; the next night's will do
+}
+
+# --- notifications: delivery outbox ---
+# Tries per delivery before it is marked failed; a transient error waits ALERT_RETRY_BASE_DELAY seconds, doubling
+# each time up to ALERT_RETRY_MAX_DELAY (jittered, never sooner than a provider's retry-after). Defaults: ~1 hour.
+ALERT_MAX_ATTEMPTS = env.int("ALERT_MAX_ATTEMPTS", default=10)
+ALERT_RETRY_BASE_DELAY = env.float("ALERT_RETRY_BASE_DELAY", default=15.0)
+ALERT_RETRY_MAX_DELAY = env.float("ALERT_RETRY_MAX_DELAY", default=900.0)  # keep below the broker's visibility_timeout
+# How long a worker holds a delivery while sending (longer than any send can take: two calls of ALERT_HTTP_TIMEOUT).
+ALERT_LEASE_SECONDS = env.int("ALERT_LEASE_SECONDS", default=120)
+# The sweep re-enqueues deliveries due for this many seconds that no worker holds; it warns past ALERT_STALLED_AFTER.
+ALERT_SWEEP_AFTER = env.int("ALERT_SWEEP_AFTER", default=60)
+ALERT_STALLED_AFTER = env.int("ALERT_STALLED_AFTER", default=300)
+CELERY_BEAT_SCHEDULE["sweep-pending-deliveries"] = {
+    "task": "notifications.tasks.sweep_pending_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # a sweep that waited a minute is replaced by the next one
+}
