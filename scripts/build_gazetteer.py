@@ -18,6 +18,7 @@ import argparse
 import collections
 import csv
 import gzip
+import io
 import math
 import re
 import sqlite3
@@ -40,8 +41,11 @@ INDIA_BOX = (6.0, 37.6, 68.0, 97.5)  # lat min, lat max, lng min, lng max
 MAX_KM_FROM_DISTRICT = 150.0  # an office further than this from its district's median is a data error
 MIN_CITY_FOR_LABEL = 50_000  # offices are labelled with a nearby city of at least this many people
 MIN_POPULATION_FOR_ALT_NAMES = 100_000
-MIN_METRO = 1_000_000  # a GeoNames place of fewer than MAX_SUBURB people inside such a city is one of its localities
-MAX_SUBURB = 100_000
+# A GeoNames place of fewer than MAX_SUBURB people, in the inner half of a city of the same state with at least
+# MIN_METRO and ten times as many people, is one of that city's localities (Borivli in Mumbai, Deoli in Delhi).
+MIN_METRO = 1_000_000
+MAX_SUBURB = 700_000
+SUBURB_SHARE_OF_RADIUS = 0.5
 
 GOOD_GEO_QUALITY = (0, 1)  # India Post "original" and "swapped" (lat/lng fixed by the package); not suspect/missing
 OFFICE_TYPE_RANK = {0: 0, 1: 1, 2: 2}  # head office, sub office, branch office (a village)
@@ -56,7 +60,9 @@ OFFICE_SUFFIX = re.compile(
     r"|p\.?\s?o)\b\.?.*$",
     re.I,
 )
-TRAILING_NOISE = re.compile(r"\s+\b(?:dely|delivery|nd|n\.d\.?)\s*$", re.I)
+TRAILING_NOISE = re.compile(
+    r"\s+\b(?:dely|delivery|nd|n\.d\.?|(?:(?:south|north|east|west|central|new) )?delhi)\s*$", re.I
+)
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 
 
@@ -73,8 +79,9 @@ def clean_office_name(raw: str, district: str) -> str:
     name = " ".join(name.replace(".", ". ").split()).strip(" .-,")
     district_words = district.lower().split()
     words = name.split()
-    if district_words and len(words) > len(district_words) and [w.lower() for w in words[-len(district_words):]] == district_words:
-        name = " ".join(words[: -len(district_words)])
+    tail = [w.lower() for w in words[-len(district_words):]] if district_words else []
+    if district_words and len(words) > len(district_words) and tail == district_words:
+        name = " ".join(words[: -len(district_words)])  # 'Lajpat Nagar Jalandhar' in district Jalandhar
     if name.isupper() or name.islower():
         name = name.title()
     return name
@@ -187,16 +194,19 @@ def load_cities(offices: list[dict]) -> list[dict]:
 
 
 def label_suburbs(cities: list[dict]) -> None:
-    """GeoNames lists some neighbourhoods (Powai, 20,000 people) as places: inside a far bigger city, they belong to it."""
-    big = [c for c in cities if c["population"] >= MIN_METRO]
+    """GeoNames lists many neighbourhoods (Powai, Borivli) as places of their own: they become localities of the
+    metro around them. Noida or Gurugram (other states), Thane (too big) or Gandhinagar (too far out) stay cities."""
+    metros = sorted((c for c in cities if c["population"] >= MIN_METRO), key=lambda c: -c["population"])
     for city in cities:
-        city["city"] = city["name"]
+        city["city"], city["city_population"] = city["name"], city["population"]
         if city["population"] >= MAX_SUBURB:
             continue
-        for metro in big:
-            inside = haversine_km(city["lat"], city["lng"], metro["lat"], metro["lng"]) <= city_radius_km(metro["population"])
-            if inside and (city["city"] == city["name"] or metro["population"] > parent_population):
-                city["city"], parent_population = metro["name"], metro["population"]
+        for metro in metros:
+            reach = SUBURB_SHARE_OF_RADIUS * city_radius_km(metro["population"])
+            near = haversine_km(city["lat"], city["lng"], metro["lat"], metro["lng"]) <= reach
+            if near and metro["state"] == city["state"] and metro["population"] >= 10 * city["population"]:
+                city["city"], city["city_population"] = metro["name"], metro["population"]
+                break
 
 
 def label_offices_with_cities(offices: list[dict], cities: list[dict]) -> None:
@@ -210,8 +220,8 @@ def label_offices_with_cities(offices: list[dict], cities: list[dict]) -> None:
             ratio = d * EARTH_KM / city_radius_km(big[i]["population"])
             if ratio <= best_ratio:
                 best, best_ratio = big[i], ratio
-        office["city"] = best["name"] if best else office["district"]
-        office["population"] = best["population"] if best else 0
+        office["city"] = best["city"] if best else office["district"]
+        office["population"] = best["city_population"] if best else 0
 
 
 def keys(name: str) -> tuple[str, str]:
@@ -222,15 +232,20 @@ def keys(name: str) -> tuple[str, str]:
 
 def write(path: Path, offices: list[dict], cities: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=9) as handle:
+    # mtime=0 and no file name in the gzip header: the same sources give a byte-identical file.
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as packed,
+        io.TextIOWrapper(packed, encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(COLUMNS)
         for c in sorted(cities, key=lambda c: -c["population"]):
-            writer.writerow(["city", c["name"], *keys(c["name"]), "|".join(c["alt"]), c["city"], c["district"], c["state"], "",
-                             f"{c['lat']:.5f}", f"{c['lng']:.5f}", c["population"], 0])
+            writer.writerow(["city", c["name"], *keys(c["name"]), "|".join(c["alt"]), c["city"], c["district"],
+                             c["state"], "", f"{c['lat']:.5f}", f"{c['lng']:.5f}", c["population"], 0])
         for o in sorted(offices, key=lambda o: (o["pincode"], o["rank"], o["name"])):
-            writer.writerow(["office", o["name"], *keys(o["name"]), "", o["city"], o["district"], o["state"], o["pincode"],
-                             f"{o['lat']:.5f}", f"{o['lng']:.5f}", o["population"], o["rank"]])
+            writer.writerow(["office", o["name"], *keys(o["name"]), "", o["city"], o["district"], o["state"],
+                             o["pincode"], f"{o['lat']:.5f}", f"{o['lng']:.5f}", o["population"], o["rank"]])
 
 
 def main() -> None:
