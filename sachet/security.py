@@ -12,8 +12,9 @@ import ipaddress
 from django.conf import settings
 
 
-def client_ip(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_ip(request) -> str | None:
+    # None when there is no address at all (a request built in code); callers treat it as "unknown".
+    remote = request.META.get("REMOTE_ADDR") or None
     if not settings.TRUSTED_PROXY:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
