@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from notifications.channels import Message
 from tests.fakes.discord import FakeDiscord
@@ -69,3 +72,60 @@ def make_message(**overrides) -> Message:
     }
     values.update(overrides)
     return Message(**values)
+
+
+# --- Outbox -------------------------------------------------------------------------------------------------------
+
+STAFF_WEBHOOK = "2222222222222222222"
+
+
+class Clock:
+    """The time `django.utils.timezone.now()` returns while the `clock` fixture is active."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def advance(self, seconds: float) -> None:
+        self.now += datetime.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A fixed clock (10 March 2026, 09:30 UTC) that only moves when a test says so."""
+    fixed = Clock(datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC))
+    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    return fixed
+
+
+@pytest.fixture
+def outbox_settings(settings):
+    """Short retries for the tests; the sweep takes every due row at once."""
+    settings.ALERT_MAX_ATTEMPTS = 4
+    settings.ALERT_RETRY_BASE_DELAY = 10.0
+    settings.ALERT_RETRY_MAX_DELAY = 60.0
+    settings.ALERT_LEASE_SECONDS = 120
+    settings.ALERT_SWEEP_AFTER = 0
+    settings.ALERT_STALLED_AFTER = 300
+    return settings
+
+
+@pytest.fixture
+def staff_channels(fake_telegram, fake_discord, settings):
+    settings.TELEGRAM_STAFF_CHAT_ID = STAFF_CHAT
+    settings.DISCORD_STAFF_WEBHOOK_URL = fake_discord.webhook_url(STAFF_WEBHOOK)
+
+
+# A real Celery worker for tests marked `worker`, and a broker that is down (tests/worker.py).
+from tests.worker import celery_broker_down, celery_worker_process  # noqa: E402, F401
+
+
+def worker_env_for(fake_telegram) -> dict[str, str]:
+    """What a worker process needs to reach the fake Telegram like this process does, with quick retries."""
+    return {
+        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_CHAT_ID": PUBLIC_CHAT,
+        "ALERT_HTTP_TIMEOUT": "2",
+        "ALERT_RETRY_BASE_DELAY": "0.4",
+        "ALERT_RETRY_MAX_DELAY": "1",
+    }

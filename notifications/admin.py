@@ -1,0 +1,130 @@
+"""Deliveries in the staff admin: what went out where, what failed and why, a resend, and a test alert per channel.
+
+The outbox is a record: rows are never added, edited or deleted here, only sent again through the service.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
+
+from . import selectors, services
+from .channels import ChannelNotConfigured, enabled_channels
+from .models import Delivery
+
+
+class TestAlertForm(forms.Form):
+    channel = forms.ChoiceField(error_messages={"invalid_choice": "That channel is not configured (any more)."})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(channel.name, channel.name) for channel in enabled_channels()]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    change_list_template = "admin/notifications/delivery/change_list.html"
+    list_display = ("event_key", "channel", "masked_recipient", "status", "attempts", "last_error", "sent_at",
+                    "created_at")
+    list_filter = ("status", "channel", "kind", "audience")
+    search_fields = ("event_key",)  # never the recipient: those are phone numbers
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    fields = ("event_key", "channel", "masked_recipient", "status", "attempts", "last_error", "provider_message_id",
+              "kind", "audience", "title", "body", "link", "photo_url", "created_at", "next_attempt_at",
+              "claimed_until", "sent_at")
+    readonly_fields = fields
+
+    @admin.display(description="Recipient")
+    def masked_recipient(self, obj: Delivery) -> str:
+        return obj.masked_recipient
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.resend_delivery")
+
+    @admin.action(description="Send the selected failed alerts again", permissions=["resend"])
+    def resend_failed(self, request, queryset) -> None:
+        failed = list(queryset.filter(status=Delivery.Status.FAILED))
+        count = services.resend(Delivery.objects.filter(pk__in=[d.pk for d in failed]))
+        for delivery in failed:
+            self.log_change(request, delivery, "Queued to be sent again")
+        skipped = len(queryset) - count
+        note = f" {skipped} selected alert(s) had not failed and were left alone." if skipped else ""
+        self.message_user(request, f"{count} failed alert(s) queued again.{note}", messages.SUCCESS)
+
+    def changelist_view(self, request, extra_context=None):
+        stalled_after = timedelta(seconds=settings.ALERT_STALLED_AFTER)
+        backlog = selectors.overdue_deliveries(older_than=stalled_after)
+        if backlog.count:
+            # The sweep logs this too, but a dead worker cannot log: staff must see it here.
+            self.message_user(
+                request,
+                f"{backlog.count} alert(s) have waited more than {settings.ALERT_STALLED_AFTER // 60} minutes to be "
+                "sent. Check that the worker and the broker are running.",
+                messages.WARNING,
+            )
+        extra_context = {**(extra_context or {}), "can_send_test_alert": self._can_send_test_alert(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("test-alert/", self.admin_site.admin_view(self.test_alert_view),
+                 name="notifications_delivery_test_alert"),
+            *super().get_urls(),
+        ]
+
+    def _can_send_test_alert(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and request.user.has_perm(
+            "notifications.send_test_alert")
+
+    def test_alert_view(self, request):
+        """GET lists the enabled channels; a POST naming one queues a test alert to each of its recipients."""
+        if not self._can_send_test_alert(request):
+            raise PermissionDenied
+        form = TestAlertForm(request.POST or None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                channel_name = form.cleaned_data["channel"]
+                try:
+                    deliveries = services.queue_test_alert(channel_name=channel_name,
+                                                           requested_by=request.user.get_username())
+                except ChannelNotConfigured:
+                    form.add_error("channel", "That channel is not configured (any more).")
+                else:
+                    for delivery in deliveries:
+                        self.log_addition(request, delivery, f"Test alert queued on {channel_name}")
+                    self.message_user(request, f"Test alert queued on {channel_name} for {len(deliveries)} "
+                                               "recipient(s); its status is below.", messages.SUCCESS)
+                    event_key = deliveries[0].event_key if deliveries else ""
+                    changelist = reverse("admin:notifications_delivery_changelist")
+                    return HttpResponseRedirect(f"{changelist}?{urlencode({'q': event_key})}")
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Send a test alert",
+            "form": form,
+            "channels": [
+                {"name": c.name, "audiences": ", ".join(sorted(c.audiences)), "recipients": len(c.recipients())}
+                for c in enabled_channels()
+            ],
+        }
+        return TemplateResponse(request, "admin/notifications/delivery/test_alert.html", context, status=status)

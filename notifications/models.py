@@ -1,0 +1,79 @@
+"""The alert outbox: one `Delivery` per (event, channel, recipient), written in the transaction of the event itself."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .channels import AUDIENCES, Message
+from .channels.formatting import mask_phone
+
+
+class Delivery(models.Model):
+    """One alert to one recipient of one channel, and what became of it.
+
+    pending -> sending (a worker holds the lease in `claimed_until`) -> sent, or back to pending after a transient
+    error (with `next_attempt_at`), or failed (a permanent error, or too many attempts). The unique key makes
+    writing the same event twice harmless, and a sent row is never claimed again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    event_key = models.CharField(max_length=200, db_index=True, help_text='e.g. "case:<reference>:reported"')
+    channel = models.CharField(max_length=32)
+    # A chat id, a webhook id (never the webhook URL, which holds its token) or a phone number (shown masked).
+    recipient = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500)
+    photo_url = models.CharField(max_length=500, blank=True)
+    audience = models.CharField(max_length=10, choices=[(a, a) for a in sorted(AUDIENCES)])
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, help_text="The channel's reason, without secrets or full numbers.")
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("resend_delivery", "Can send failed alerts again"),
+            ("send_test_alert", "Can send a test alert"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event_key", "channel", "recipient"], name="one_delivery_per_recipient"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed"]), name="delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"), name="sent_delivery_has_sent_at"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} via {self.channel} to {self.masked_recipient}"
+
+    @property
+    def masked_recipient(self) -> str:
+        return mask_phone(self.recipient) if self.channel == "sms" else self.recipient
+
+    def message(self) -> Message:
+        return Message(
+            title=self.title,
+            body=self.body,
+            link=self.link,
+            audience=self.audience,
+            kind=self.kind,
+            photo_url=self.photo_url or None,
+        )

@@ -1,0 +1,243 @@
+"""The verbs of the alert outbox: queue an alert, send one delivery, send failed ones again.
+
+Never lost: `queue_alert` writes the rows in the caller's transaction, so an alert exists exactly when its event
+does, and a row that no task picks up is found by the sweep. Never twice: a delivery is sent only by whoever
+claims it with a conditional UPDATE (pending, or sending with an expired lease -> sending with a new lease), and a
+sent row matches no claim. No transaction is open during a provider call.
+
+The one window left: a worker that dies after the provider accepted a message but before the row is marked sent
+leaves it "sending"; once the lease expires it is claimed and sent again (at least once, not exactly once: no
+provider here takes an idempotency key). For a missing child a duplicate is the better failure than a silence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .channels import PUBLIC, STAFF, Message, PermanentError, TransientError, enabled_channels, get_channel
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+# A Celery retry runs at the time it was given; this absorbs rounding so it is not turned away as early.
+CLOCK_SLACK = timedelta(seconds=1)
+
+SENT, RETRY, FAILED, SKIPPED = "sent", "retry", "failed", "skipped"
+
+
+@dataclasses.dataclass(frozen=True)
+class Attempt:
+    """What one try at a delivery came to; `retry_in` (seconds) when it should be tried again."""
+
+    outcome: str
+    retry_in: float | None = None
+
+
+# --- Queueing --------------------------------------------------------------------------------------------------
+
+
+def queue_alert(*, message: Message, event_key: str) -> list[Delivery]:
+    """One pending delivery per enabled channel and recipient for the message's audience, sent after commit.
+
+    Call it inside the transaction that records the event. Queueing the same event again adds nothing.
+    """
+    targets = [
+        (channel.name, recipient)
+        for channel in enabled_channels(message.audience)
+        for recipient in channel.recipients()
+    ]
+    if not targets:
+        logger.warning("alert %s (%s) not queued: no channel serves this audience", event_key, message.audience)
+        return []
+    Delivery.objects.bulk_create(
+        [_delivery(message, event_key, name, recipient) for name, recipient in targets],
+        ignore_conflicts=True,
+    )
+    wanted = set(targets)
+    deliveries = [
+        delivery
+        for delivery in Delivery.objects.filter(event_key=event_key).order_by("id")
+        if (delivery.channel, delivery.recipient) in wanted
+    ]
+    send_after_commit([d.pk for d in deliveries if d.status == Delivery.Status.PENDING])
+    return deliveries
+
+
+def queue_test_alert(*, channel_name: str, requested_by: str) -> list[Delivery]:
+    """A test alert through the outbox to every recipient of one enabled channel; ChannelNotConfigured if off."""
+    channel = get_channel(channel_name)
+    audience = PUBLIC if PUBLIC in channel.audiences else STAFF
+    now = timezone.localtime()
+    message = Message(
+        title="Sachet test alert",
+        body=f"A test of the {channel.name} channel, sent by {requested_by} at {now:%H:%M} on {now:%d %b %Y}. "
+        "No action needed.",
+        link=settings.SITE_URL + "/",
+        audience=audience,
+        kind="test",
+    )
+    event_key = f"test:{uuid.uuid4().hex}"
+    with transaction.atomic():
+        Delivery.objects.bulk_create(
+            [_delivery(message, event_key, channel.name, recipient) for recipient in channel.recipients()]
+        )
+        deliveries = list(Delivery.objects.filter(event_key=event_key).order_by("id"))
+        send_after_commit([d.pk for d in deliveries])
+    return deliveries
+
+
+def _delivery(message: Message, event_key: str, channel: str, recipient: str) -> Delivery:
+    fields = dataclasses.asdict(message)
+    fields["photo_url"] = fields["photo_url"] or ""
+    now = timezone.now()
+    return Delivery(event_key=event_key, channel=channel, recipient=recipient, created_at=now, next_attempt_at=now,
+                    **fields)
+
+
+def resend(deliveries: QuerySet[Delivery]) -> int:
+    """Put the failed ones among `deliveries` back in the queue with a full set of attempts; how many."""
+    with transaction.atomic():
+        ids = list(deliveries.filter(status=Delivery.Status.FAILED).values_list("id", flat=True))
+        count = Delivery.objects.filter(id__in=ids, status=Delivery.Status.FAILED).update(
+            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+        )
+        send_after_commit(ids)
+    return count
+
+
+def send_after_commit(delivery_ids: list[int]) -> None:
+    """Enqueue a send task per delivery once the transaction commits. A broker that is down is not an error:
+    the rows stay pending and the sweep sends them when it is back."""
+    if delivery_ids:
+        transaction.on_commit(lambda: enqueue(delivery_ids), robust=True)
+
+
+def enqueue(delivery_ids: list[int]) -> int:
+    """send_delivery for each id; stops at the first broker error (the rest would wait for it too). How many went."""
+    from .tasks import send_delivery
+
+    for queued, delivery_id in enumerate(delivery_ids):
+        try:
+            send_delivery.delay(delivery_id)
+        except OperationalError as error:
+            logger.warning(
+                "broker unavailable (%s): %d deliveries (ids from %s) left pending for the sweep",
+                type(error).__name__,
+                len(delivery_ids) - queued,
+                delivery_id,
+            )
+            return queued
+    return len(delivery_ids)
+
+
+# --- Sending ---------------------------------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
+    """Seconds to wait after the `attempts`-th failed try: doubling from ALERT_RETRY_BASE_DELAY up to
+    ALERT_RETRY_MAX_DELAY, jittered within its upper half so that retries of many rows spread out, and never
+    sooner than the provider's `retry_after`."""
+    ceiling = min(settings.ALERT_RETRY_MAX_DELAY, settings.ALERT_RETRY_BASE_DELAY * 2 ** min(attempts - 1, 30))
+    delay = (rng or random).uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after) if retry_after is not None else delay
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """Take the delivery for one send, or None when it is sent, failed, not yet due, or leased to another worker."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.ALERT_LEASE_SECONDS)
+    claimed = (
+        Delivery.objects.filter(
+            Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING),
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk=delivery_id,
+            next_attempt_at__lte=now + CLOCK_SLACK,
+        ).update(status=Delivery.Status.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
+    )
+    return Delivery.objects.get(pk=delivery_id) if claimed else None
+
+
+def attempt_delivery(delivery_id: int) -> Attempt:
+    """Claim the delivery and send it once. Safe to call any number of times, from any number of workers."""
+    delivery = claim(delivery_id)
+    if delivery is None:
+        return Attempt(SKIPPED)
+    max_attempts = settings.ALERT_MAX_ATTEMPTS
+    if delivery.attempts > max_attempts:
+        # Only a worker that died during the last allowed try gets here.
+        _fail(delivery, f"gave up after {max_attempts} attempts (the last one did not finish)")
+        return Attempt(FAILED)
+    try:
+        result = get_channel(delivery.channel).send(delivery.message(), delivery.recipient)
+    except TransientError as error:
+        return _after_transient(delivery, error.reason, error.retry_after)
+    except PermanentError as error:
+        _fail(delivery, error.reason)
+        return Attempt(FAILED)
+    except Exception as error:  # noqa: BLE001 - a bug must not strand the row in "sending"
+        # The error's text may hold a URL with a token in it: keep only its type.
+        logger.error("delivery %s: unexpected %s while sending", delivery.pk, type(error).__name__)
+        return _after_transient(delivery, f"unexpected error ({type(error).__name__})", None)
+    Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
+        status=Delivery.Status.SENT,
+        provider_message_id=result.provider_message_id[:100],
+        sent_at=timezone.now(),
+        claimed_until=None,
+    )
+    logger.info("delivery %s sent event=%s channel=%s attempt=%d", delivery.pk, delivery.event_key,
+                delivery.channel, delivery.attempts)
+    return Attempt(SENT)
+
+
+def _after_transient(delivery: Delivery, reason: str, retry_after: float | None) -> Attempt:
+    if delivery.attempts >= settings.ALERT_MAX_ATTEMPTS:
+        _fail(delivery, f"gave up after {delivery.attempts} attempts: {reason}")
+        return Attempt(FAILED)
+    delay = retry_delay(delivery.attempts, retry_after)
+    # Only if the lease is still ours: after it expired, another worker may hold the row.
+    Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.SENDING, claimed_until=delivery.claimed_until
+    ).update(
+        status=Delivery.Status.PENDING,
+        claimed_until=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=reason,
+    )
+    logger.warning("delivery %s attempt %d failed, retry in %.0f s: %s", delivery.pk, delivery.attempts, delay, reason)
+    return Attempt(RETRY, retry_in=delay)
+
+
+def _fail(delivery: Delivery, reason: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, claimed_until=None, last_error=reason
+    )
+    logger.error("delivery %s failed event=%s channel=%s: %s", delivery.pk, delivery.event_key, delivery.channel,
+                 reason)
+
+
+def due_delivery_ids(*, due_for: float | None = None, limit: int = 500) -> list[int]:
+    """Deliveries that should be going out and that no worker holds: pending and due for `due_for` seconds
+    (default ALERT_SWEEP_AFTER: younger ones most likely have a task on its way), or sending with an expired
+    lease (a dead worker), oldest first."""
+    now = timezone.now()
+    due_for = settings.ALERT_SWEEP_AFTER if due_for is None else due_for
+    return list(
+        Delivery.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+            next_attempt_at__lte=now - timedelta(seconds=due_for),
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+

@@ -1,0 +1,48 @@
+"""Celery tasks of the outbox, on the "alerts" queue (CELERY_TASK_ROUTES). Both take ids or nothing and are safe
+to run twice; the rules that make them so are in `notifications.services`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+
+from . import selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+# acks_late: a worker that dies mid-task leaves the message to be delivered again (and the row's lease to expire).
+# The hard time limit ends a hung send before its lease runs out, so no second worker sends while it still might.
+@shared_task(bind=True, acks_late=True, max_retries=None, time_limit=max(settings.ALERT_LEASE_SECONDS - 5, 1))
+def send_delivery(self, delivery_id: int) -> str:
+    """Send one delivery; after a transient error, try again when `services.retry_delay` says."""
+    attempt = services.attempt_delivery(delivery_id)
+    if attempt.outcome == services.RETRY and not self.request.is_eager:
+        # A retry that cannot be published is rejected; the row is pending, so the sweep still finds it.
+        raise self.retry(countdown=attempt.retry_in)
+    # In-process (no broker) a retry would run at once: the row waits for its time and the sweep instead.
+    return attempt.outcome
+
+
+@shared_task(acks_late=True)
+def sweep_pending_deliveries() -> int:
+    """Celery beat, every minute: enqueue deliveries that no task holds (written while the broker was down, or
+    left by a dead worker), and say so loudly when the queue has stalled. How many were enqueued."""
+    due = services.due_delivery_ids()
+    enqueued = services.enqueue(due)
+    backlog = selectors.overdue_deliveries(older_than=timedelta(seconds=settings.ALERT_STALLED_AFTER))
+    if backlog.count:
+        logger.warning(
+            "alert queue stalled: %d deliveries overdue by more than %d s, oldest is delivery %s due since %s; "
+            "check that a worker consumes the alerts queue",
+            backlog.count,
+            settings.ALERT_STALLED_AFTER,
+            backlog.oldest_id,
+            backlog.oldest_due.isoformat(),
+        )
+    if due:
+        logger.info("sweep enqueued %d of %d due deliveries", enqueued, len(due))
+    return enqueued
