@@ -19,7 +19,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from media import services as media_services
+from media.models import FacePrint
+
 from . import services
+from .alerts import deliveries_for_case, resend_failed
+from .faces import face_summary, photo_with_face_box, schedule_rematch, with_face_status
+from .posters import schedule_poster
 from .admin_filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
 from .models import Case, CaseNote, MatchCandidate, Sighting, StatusChange
 
@@ -40,8 +46,17 @@ def can_change_status(user, to: str) -> bool:
 def thumbnail(field, size: int = 60):
     if not field:
         return "–"
-    return format_html('<img src="{}" alt="" width="{}" height="{}" style="object-fit:cover;border-radius:4px">',
-                       field.url, size, size)
+    return format_html('<img src="{}" alt="" width="{}" height="{}" class="sachet-thumb">', field.url, size, size)
+
+
+def face_status_label(obj) -> str:
+    """What face analysis found in a sighting's photo (annotated by faces.with_face_status)."""
+    if not obj.photo:
+        return "no photo"
+    if obj.face_status is None:
+        return "not analysed yet"
+    label = dict(FacePrint.Status.choices).get(obj.face_status, obj.face_status)
+    return f"{label} ({obj.face_count})" if obj.face_count and obj.face_count > 1 else label
 
 
 class StatusForm(forms.Form):
@@ -64,9 +79,17 @@ class SightingInline(admin.TabularInline):
     model = Sighting
     extra = 0
     can_delete = False
-    fields = ("photo_thumb", "seen_at", "place", "description", "reporter_phone", "verdict", "face_match_score")
+    fields = ("photo_thumb", "seen_at", "place", "description", "reporter_phone", "faces", "verdict",
+              "face_match_score")
     readonly_fields = fields
     ordering = ("-seen_at",)
+
+    def get_queryset(self, request):
+        return with_face_status(super().get_queryset(request))
+
+    @admin.display(description="Faces in photo")
+    def faces(self, obj):
+        return face_status_label(obj)
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj):
@@ -183,9 +206,13 @@ class CaseAdmin(admin.ModelAdmin):
         return "–" if obj.best_sighting_score is None else obj.best_sighting_score
 
     # --- detail ----------------------------------------------------------------------------------------------
-    @admin.display(description="Photo")
+    @admin.display(description="Photo (the face used for matching is framed)")
     def photo_preview(self, obj):
-        return thumbnail(obj.photo, 240)
+        if not obj.photo:
+            return "–"
+        summary = face_summary(obj.photo.name)
+        label = summary["label"] if summary else "Not analysed yet"
+        return format_html("{}<br>{}", photo_with_face_box(obj.photo, summary), label)
 
     @admin.display(description="Map")
     def location_map(self, obj):
@@ -195,7 +222,7 @@ class CaseAdmin(admin.ModelAdmin):
                    "label": f"Last seen: {obj.last_seen_place}"}]
         points += [{"lat": float(s.latitude), "lng": float(s.longitude), "kind": "sighting",
                     "label": f"Sighting: {s.place}"} for s in obj.sightings.all() if s.has_location]
-        return format_html('<div class="sachet-map" data-points="{}" style="height:320px;width:100%;max-width:640px">'
+        return format_html('<div class="sachet-map" data-points="{}">'
                            "</div>", json.dumps(points))
 
     @admin.display(description="Poster")
@@ -205,6 +232,15 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # cases come in through the public report form, which validates photos and writes history
+
+    def save_model(self, request, obj, form, change):
+        previous_photo = form.initial.get("photo")
+        super().save_model(request, obj, form, change)
+        if "photo" in form.changed_data:
+            if previous_photo:
+                media_services.forget_photo(getattr(previous_photo, "name", str(previous_photo)))
+            schedule_rematch(obj)
+        schedule_poster(obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))
@@ -222,8 +258,6 @@ class CaseAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def deliveries(self, case):
-        from .alerts import deliveries_for_case
-
         return deliveries_for_case(case)
 
     def get_urls(self):
@@ -315,8 +349,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Regenerate posters", permissions=["change"])
     def regenerate_posters(self, request, queryset):
-        from .posters import schedule_poster
-
         for case in queryset:
             schedule_poster(case)
             self.log_change(request, case, "Queued poster regeneration")
@@ -324,8 +356,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-run face matching", permissions=["change"])
     def rerun_face_matching(self, request, queryset):
-        from .faces import schedule_rematch
-
         for case in queryset:
             schedule_rematch(case)
             self.log_change(request, case, "Queued face matching")
@@ -333,8 +363,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend failed alerts", permissions=["change"])
     def resend_alerts(self, request, queryset):
-        from .alerts import resend_failed
-
         total = 0
         for case in queryset:
             count = resend_failed(case)
@@ -380,17 +408,32 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Sighting)
 class SightingAdmin(admin.ModelAdmin):
-    list_display = ("photo_thumb", "case", "place", "seen_at", "face_match_verdict", "face_match_score",
+    list_display = ("photo_thumb", "case", "place", "seen_at", "faces", "face_match_verdict", "face_match_score",
                     "created_at")
     list_filter = ("face_match_verdict", "seen_at")
     search_fields = ("case__reference", "case__name", "place", "reporter_phone")
     list_select_related = ("case",)
-    readonly_fields = ("case", "face_match_score", "face_match_verdict", "created_at", "geocoding",
+    readonly_fields = ("case", "photo_preview", "face_match_score", "face_match_verdict", "created_at", "geocoding",
                        "location_precision")
+
+    def get_queryset(self, request):
+        return with_face_status(super().get_queryset(request))
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj):
         return thumbnail(obj.photo)
+
+    @admin.display(description="Faces in photo")
+    def faces(self, obj):
+        return face_status_label(obj)
+
+    @admin.display(description="Photo (the face used for matching is framed)")
+    def photo_preview(self, obj):
+        if not obj.photo:
+            return "–"
+        summary = face_summary(obj.photo.name)
+        return format_html("{}<br>{}", photo_with_face_box(obj.photo, summary),
+                           summary["label"] if summary else "Not analysed yet")
 
     def has_add_permission(self, request):
         return False

@@ -11,6 +11,9 @@ import logging
 
 from django.db import transaction
 
+from . import alerts, faces, geo, posters
+from .models import Geocoding
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,11 +31,25 @@ def after_commit(func, *args) -> None:
 
 def case_reported(case) -> None:
     logger.info("case reported ref=%s", case.reference)
+    alerts.case_reported(case)
+    geo.flag_case_outside_india(case)
+    if case.geocoding == Geocoding.PENDING:
+        after_commit(geo.schedule_case, case.pk)
+    faces.case_reported(case)
+    posters.case_changed(case)
 
 
 def sighting_recorded(sighting) -> None:
     logger.info("sighting recorded ref=%s sighting=%s", sighting.case.reference, sighting.pk)
+    alerts.sighting_recorded(sighting)
+    geo.flag_sighting_outside_india(sighting)
+    if sighting.geocoding == Geocoding.PENDING:
+        after_commit(geo.schedule_sighting, sighting.pk)
+    faces.sighting_recorded(sighting)
 
 
 def status_changed(case, change) -> None:
     logger.info("case status ref=%s %s->%s", case.reference, change.from_status, change.to_status)
+    alerts.status_changed(case, change)
+    faces.status_changed(case, change)
+    posters.case_changed(case)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from media.storage import audio_storage, document_storage
+
 REFERENCE_REGEX = r"MC[0-9]{8}[0-9A-F]{8}"
 
 
@@ -100,7 +102,7 @@ class Case(models.Model):
     location_precision = models.CharField(max_length=10, blank=True, help_text="exact, locality or city")
     last_seen_at = models.DateTimeField("last seen")
     photo = models.FileField(upload_to=case_photo_path, blank=True)
-    voice_note = models.FileField(upload_to=voice_note_path, blank=True)
+    voice_note = models.FileField(upload_to=voice_note_path, storage=audio_storage, blank=True)
     # The family's contact is public: it is printed on the case page and the poster so that people can call.
     contact_name = models.CharField(max_length=120)
     contact_phone = models.CharField(max_length=20)
@@ -108,7 +110,7 @@ class Case(models.Model):
     reporter_name = models.CharField(max_length=120, blank=True)
     reporter_phone = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
-    poster = models.FileField(upload_to=poster_path, blank=True, editable=False)
+    poster = models.FileField(upload_to=poster_path, storage=document_storage, blank=True, editable=False)
     # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
     poster_of = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)

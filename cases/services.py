@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
+from media import services as media_services
+
 from . import events
 from .models import Case, CaseNote, Geocoding, Sighting, StatusChange
 
@@ -159,8 +161,5 @@ def delete_case(*, case: Case, by=None) -> None:
     case.delete()
     logger.info("case deleted ref=%s by=%s files=%d", reference, getattr(by, "pk", None), len(files))
 
-    def remove_files() -> None:
-        for storage, name in files:
-            storage.delete(name)
-
-    events.after_commit(remove_files)
+    # Files (in either storage) and their face prints go once the delete has committed; a storage outage is retried.
+    events.after_commit(media_services.delete_files, files)

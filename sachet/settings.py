@@ -326,3 +326,36 @@ CELERY_BEAT_SCHEDULE["sweep-pending-deliveries"] = {
     "schedule": 60.0,
     "options": {"expires": 55},  # a sweep that waited a minute is replaced by the next one
 }
+
+# --- geocoding: cache, public API and background look-ups ---
+GEOCODE_CACHE_DAYS = env.int("GEOCODE_CACHE_DAYS", default=90)  # places found are remembered this long
+GEOCODE_NOT_FOUND_SECONDS = env.int("GEOCODE_NOT_FOUND_SECONDS", default=3600)  # "not found" only briefly
+GEOCODE_FAILURE_SECONDS = env.int("GEOCODE_FAILURE_SECONDS", default=30)  # a provider failure, in the cache only
+GEOCODE_API_PER_MINUTE = env.int("GEOCODE_API_PER_MINUTE", default=30)  # /api/geocode + /api/reverse per client
+# A person is waiting on the map: one try per provider, a short time-out, a short wait for a Nominatim slot.
+GEOCODE_API_TIMEOUT = env.float("GEOCODE_API_TIMEOUT", default=3.0)
+GEOCODE_API_MAX_WAIT = env.float("GEOCODE_API_MAX_WAIT", default=2.0)
+# Background look-ups retry an unavailable provider after GEOCODE_TASK_RETRY_DELAY seconds, doubling up to the
+# maximum (below the broker's visibility time-out); after the last retry the row waits for `geocode_pending`.
+GEOCODE_TASK_MAX_RETRIES = env.int("GEOCODE_TASK_MAX_RETRIES", default=5)
+GEOCODE_TASK_RETRY_DELAY = env.float("GEOCODE_TASK_RETRY_DELAY", default=60.0)
+GEOCODE_TASK_RETRY_MAX_DELAY = env.float("GEOCODE_TASK_RETRY_MAX_DELAY", default=900.0)
+
+# --- media: storage, face matching and posters (docs/face-matching.md) -------------------------------------------
+# Seconds to wait for Cloudinary (uploads, deletes, reading a stored photo or poster back).
+MEDIA_STORAGE_TIMEOUT = env.float("MEDIA_STORAGE_TIMEOUT", default=20.0)
+# How many other open cases a sighting photo may be linked to for review (1:N search, above the "possible" line).
+FACE_MATCH_CANDIDATES = env.int("FACE_MATCH_CANDIDATES", default=5)
+if CLOUDINARY_URL:
+    # Photos through media.storage's Cloudinary adapter (time-outs, retryable errors); posters and voice notes use
+    # the "raw" and "video" storages on their fields. The package reads its credentials from CLOUDINARY_STORAGE.
+    STORAGES["default"] = {"BACKEND": "media.storage.cloudinary_image_storage"}
+    _cloudinary = urlsplit(CLOUDINARY_URL)
+    CLOUDINARY_STORAGE = {"CLOUD_NAME": _cloudinary.hostname, "API_KEY": _cloudinary.username,
+                          "API_SECRET": _cloudinary.password}
+
+# --- geocoding: places still pending are looked up again ---
+CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
+    "task": "cases.geo.requeue_pending_geocoding",
+    "schedule": 15 * 60,
+}

@@ -8,6 +8,7 @@ from .health import health
 urlpatterns = [
     path("health", health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("api/", include("geocoding.urls")),
     path("", include("cases.urls")),
 ]
 

@@ -110,9 +110,10 @@ def test_no_account_exists_by_default():
 
 
 POLICE_ONLY = ["cases.delete_case", "cases.change_case", "cases.change_case_status", "auth.add_user",
-               "auth.change_user", "notifications.change_delivery"]
+               "auth.change_user", "notifications.change_delivery", "notifications.resend_delivery",
+               "notifications.send_test_alert", "analytics.recalculate_analytics"]
 NGO_ALLOWED = ["cases.view_case", "cases.view_sighting", "cases.add_casenote", "cases.mark_case_found",
-               "cases.view_statuschange"]
+               "cases.view_statuschange", "notifications.view_delivery", "analytics.view_analyticssnapshot"]
 
 
 @pytest.mark.parametrize("permission", NGO_ALLOWED + POLICE_ONLY)

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 
 from cases.models import Case, CaseNote, StatusChange
+from media.models import FacePrint
+from media.services import analyse_stored_photo
 from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +176,9 @@ def test_police_delete_removes_the_case_and_its_files(client, police, make_case,
     sighting.photo.save("s.jpg", ContentFile(jpeg_bytes()), save=True)
     names = [case.photo.name, sighting.photo.name]
     storage = case.photo.storage
+    for name, group in zip(names, ["case", "sighting"]):
+        analyse_stored_photo(name=name, group=group)
+    assert FacePrint.objects.filter(photo_name__in=names).count() == 2
     client.force_login(police)
     data = {"action": "delete_with_files", "_selected_action": [case.pk]}
     assert client.post(admin_url("cases/case/"), data).status_code == 200  # confirmation page first
@@ -182,6 +187,7 @@ def test_police_delete_removes_the_case_and_its_files(client, police, make_case,
         client.post(admin_url("cases/case/"), {**data, "apply": "yes"})
     assert not Case.objects.filter(pk=case.pk).exists()
     assert [storage.exists(name) for name in names] == [False, False]
+    assert FacePrint.objects.filter(photo_name__in=names).count() == 0
     assert LogEntry.objects.filter(object_id=str(case.pk), action_flag=3, user=police).count() == 1
 
 

@@ -1,5 +1,8 @@
-// Location picker on the report and sighting forms: tap the map or use the phone's position.
-// The coordinates go into hidden fields and are kept as given (the server validates them).
+// Location picker on the report and sighting forms.
+// - The place typed in the form is looked up on our server (/api/geocode, debounced) and shown on the map with how
+//   precise the answer is. That answer never goes into the form: the server geocodes the text itself.
+// - Tapping the map or "use my location" fills the hidden latitude/longitude, kept as given; /api/reverse then
+//   names the nearest place and says when the point is outside India. The browser never calls Nominatim.
 (function () {
   "use strict";
   var box = document.querySelector("[data-location-picker]");
@@ -7,8 +10,100 @@
   var lat = box.querySelector("input[name=latitude]");
   var lng = box.querySelector("input[name=longitude]");
   var status = box.querySelector("[data-location-status]");
+  var answer = box.querySelector("[data-place-answer]");
+  var warning = box.querySelector("[data-location-warning]");
   var mapEl = box.querySelector("[data-picker-map]");
-  var map = null, marker = null;
+  var placeInput = box.dataset.placeInput ? document.getElementById(box.dataset.placeInput) : null;
+  var map = null, marker = null, preview = null;
+  var PRECISION = {
+    exact: { label: "exact address", zoom: 16 },
+    locality: { label: "area", zoom: 14 },
+    city: { label: "city only: the exact area was not found", zoom: 11 }
+  };
+
+  function getJSON(url, params) {
+    var query = Object.keys(params).map(function (k) {
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+    }).join("&");
+    return fetch(url + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (body) { body.status = response.status; return body; });
+      });
+  }
+
+  function hasPin() { return Boolean(lat.value && lng.value); }
+
+  // --- the place typed in the form, shown on the map --------------------------------------------------------
+  var lookupTimer = null, lookupSeq = 0;
+
+  var shown = null;  // the typed place's answer now on the map
+
+  function describe(place) {
+    var how = PRECISION[place.precision] || PRECISION.city;
+    answer.textContent = "On the map: " + place.display_name + " (" + how.label + "). " +
+      (hasPin() ? "Your marked spot is kept." : "Tap the map to mark the exact spot if you know it.");
+    answer.dataset.precision = place.precision;
+    return how;
+  }
+
+  function showPreview(place) {
+    shown = place;
+    var how = describe(place);
+    if (!map) { return; }
+    var point = [place.latitude, place.longitude];
+    if (preview) { preview.setLatLng(point); } else {
+      preview = L.circleMarker(point, { color: "#0b5cad", radius: 9, dashArray: "4 4" }).addTo(map);
+    }
+    if (!hasPin()) { map.setView(point, how.zoom); }
+  }
+
+  function clearPreview(text) {
+    shown = null;
+    answer.textContent = text || "";
+    delete answer.dataset.precision;
+    if (preview && map) { map.removeLayer(preview); }
+    preview = null;
+  }
+
+  function lookUpPlace() {
+    var text = placeInput.value.trim();
+    var seq = ++lookupSeq;
+    if (text.length < 3) { clearPreview(""); return; }
+    answer.textContent = "Looking for " + text + "…";
+    getJSON(box.dataset.geocodeUrl, { q: text }).then(function (body) {
+      if (seq !== lookupSeq) { return; }  // a later keystroke has its own look-up
+      if (body.status === 200 && body.found) { showPreview(body); }
+      else if (body.status === 200) {
+        clearPreview("We could not find this place on the map. You can tap the map to mark it, or just send the form.");
+      } else if (body.status === 400) { clearPreview(""); }
+      else { clearPreview(body.error || "The map look-up is unavailable right now."); }
+    }).catch(function () {
+      if (seq === lookupSeq) { clearPreview("The map look-up is unavailable right now."); }
+    });
+  }
+
+  if (placeInput) {
+    placeInput.addEventListener("input", function () {
+      clearTimeout(lookupTimer);
+      lookupTimer = setTimeout(lookUpPlace, 600);
+    });
+    if (placeInput.value.trim()) { lookUpPlace(); }
+  }
+
+  // --- the spot the person marks ------------------------------------------------------------------------------
+  var reverseSeq = 0;
+
+  function nameThePoint(la, ln, how) {
+    var seq = ++reverseSeq;
+    getJSON(box.dataset.reverseUrl, { lat: la.toFixed(6), lng: ln.toFixed(6) }).then(function (body) {
+      if (seq !== reverseSeq || body.status !== 200) { return; }
+      status.textContent = how + " " + lat.value + ", " + lng.value +
+        (body.found ? " (near " + body.display_name + ")." : ".");
+      warning.hidden = body.in_india !== false;
+      warning.textContent = body.in_india === false ?
+        "This point is outside India. If that is not where the child was, tap the map at the right place." : "";
+    }).catch(function () { /* the coordinates are kept; only the name is missing */ });
+  }
 
   function setPoint(la, ln, how) {
     lat.value = la.toFixed(6);
@@ -18,21 +113,22 @@
       if (marker) { marker.setLatLng([la, ln]); } else { marker = L.marker([la, ln]).addTo(map); }
       map.setView([la, ln], Math.max(map.getZoom(), 14));
     }
+    if (shown) { describe(shown); }
+    nameThePoint(la, ln, how);
   }
 
   if (window.L && mapEl) {
-    var hasPoint = lat.value && lng.value;
-    var start = hasPoint ? [parseFloat(lat.value), parseFloat(lng.value)] : [21.0, 78.0];
-    map = L.map(mapEl).setView(start, hasPoint ? 14 : 4);
+    var start = hasPin() ? [parseFloat(lat.value), parseFloat(lng.value)] : [21.0, 78.0];
+    map = L.map(mapEl).setView(start, hasPin() ? 14 : 4);
     L.tileLayer(document.body.dataset.tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
       { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
-    if (hasPoint) { marker = L.marker(start).addTo(map); }
+    if (hasPin()) { marker = L.marker(start).addTo(map); }
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "Marked at"); });
   }
 
   var button = box.querySelector("[data-use-location]");
-  if (button) {
-    if (!navigator.geolocation) { button.hidden = true; return; }
+  if (button && !navigator.geolocation) { button.hidden = true; }
+  else if (button) {
     button.addEventListener("click", function () {
       status.textContent = "Finding your location…";
       navigator.geolocation.getCurrentPosition(function (pos) {

@@ -1,0 +1,86 @@
+"""Geocoding benchmark: gazetteer load and look-up times, and the remembered look-ups (cache hit, database hit).
+
+Run from the repository root: .venv/bin/python bench/geocoding.py
+It uses a throwaway in-memory SQLite database and the per-process cache (or Redis, when REDIS_URL is set), and the
+offline gazetteer only: no provider is asked over the network.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sachet.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")  # settings refuse to load without one
+os.environ["SACHET_IGNORE_DOTENV"] = "1"
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ["NOMINATIM_ENABLED"] = "false"
+os.environ["GOOGLE_MAPS_API_KEY"] = ""
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from geocoding import services  # noqa: E402
+from geocoding.providers.gazetteer import get_gazetteer  # noqa: E402
+
+LOCALITIES = ["Koramangala, Bengaluru", "Andheri West, Mumbai", "Connaught Place, New Delhi", "Navrangpura",
+              "Banjara Hills, Hyderabad", "Velachery, Chennai", "Kothrud, Pune", "Bandra (W), Bombay"]
+CITY_FALLBACKS = ["Koregaon Park, Pune", "Hazratganj, Lucknow", "Salt Lake, Kolkata", "MG Road, Bengaluru"]
+POINTS = [(18.5362, 73.8939), (12.9352, 77.6245), (28.6315, 77.2167), (19.0596, 72.8295)]
+ROUNDS = 200
+
+
+def per_call(function, items, rounds=ROUNDS) -> tuple[float, float]:
+    """Median and best time per call in milliseconds, over `rounds` passes through `items`."""
+    times = []
+    for _ in range(rounds):
+        for item in items:
+            start = time.perf_counter()
+            function(item)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, min(times) * 1000
+
+
+def report(label: str, median_ms: float, best_ms: float) -> None:
+    print(f"{label:<52} median {median_ms:8.3f} ms   best {best_ms:8.3f} ms")
+
+
+def main() -> None:
+    call_command("migrate", "geocoding", verbosity=0)
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    print(f"cache: {backend}; database: in-memory SQLite; {os.cpu_count()} CPU(s)")
+
+    start = time.perf_counter()
+    gazetteer = get_gazetteer()
+    print(f"{'gazetteer load (once per process)':<52} {time.perf_counter() - start:8.2f} s")
+    start = time.perf_counter()
+    gazetteer.reverse(*POINTS[0])
+    print(f"{'gazetteer coordinate tree (first reverse)':<52} {time.perf_counter() - start:8.2f} s")
+
+    report("gazetteer: locality found", *per_call(gazetteer.geocode, LOCALITIES))
+    report("gazetteer: city fallback", *per_call(gazetteer.geocode, CITY_FALLBACKS))
+    report("gazetteer: reverse", *per_call(lambda p: gazetteer.reverse(*p), POINTS))
+
+    cache.clear()
+    first = per_call(services.geocode, LOCALITIES + CITY_FALLBACKS, rounds=1)
+    report("services.geocode: miss (gazetteer + store)", *first)
+    report("services.geocode: cache hit", *per_call(services.geocode, LOCALITIES + CITY_FALLBACKS))
+
+    def database_hit(query):
+        cache.clear()
+        services.geocode(query)
+
+    report("services.geocode: database hit (cache cleared)", *per_call(database_hit, LOCALITIES, rounds=50))
+    report("services.reverse: cache hit", *per_call(lambda p: services.reverse(*p), POINTS))
+
+
+if __name__ == "__main__":
+    main()
