@@ -106,20 +106,20 @@ class CaseReportForm(LocationFields):
     )
     last_seen_place = forms.CharField(label="Last seen at", max_length=255,
                                       help_text="Area and city, e.g. “Koregaon Park, Pune”.")
-    last_seen_specific = forms.CharField(label="Exact spot (optional)", max_length=255, required=False,
+    last_seen_specific = forms.CharField(label="Exact spot", max_length=255, required=False,
                                          help_text="e.g. “near the main gate of the park”.")
     last_seen_at = forms.DateTimeField(label="When last seen", widget=DateTimeLocalInput)
     photo = forms.FileField(label="Photo of the child", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
                             error_messages={"required": PHOTO_REQUIRED})
-    voice_note = forms.FileField(label="Voice note (optional)", required=False,
+    voice_note = forms.FileField(label="Voice note", required=False,
                                  widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}))
     contact_name = forms.CharField(label="Family contact name", max_length=120,
                                    help_text="Shown on the public case page and the poster.")
     contact_phone = forms.CharField(label="Family contact phone", max_length=20,
                                     help_text="Shown publicly so people who see the child can call.")
-    reporter_name = forms.CharField(label="Your name (optional)", max_length=120, required=False,
+    reporter_name = forms.CharField(label="Your name", max_length=120, required=False,
                                     help_text="For the police only; never shown publicly.")
-    reporter_phone = forms.CharField(label="Your phone (optional)", max_length=20, required=False,
+    reporter_phone = forms.CharField(label="Your phone", max_length=20, required=False,
                                      help_text="For the police only; never shown publicly.")
     consent = forms.BooleanField(
         label="I am the child's parent or guardian, or I have their permission to publish this appeal.",
@@ -165,9 +165,9 @@ class SightingForm(LocationFields):
     description = forms.CharField(label="What did you see?", min_length=5, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text="Who the child was with, which way they went, what they wore.")
-    photo = forms.FileField(label="Photo (optional)", required=False,
+    photo = forms.FileField(label="Photo", required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
-    reporter_phone = forms.CharField(label="Your phone (optional)", max_length=20, required=False,
+    reporter_phone = forms.CharField(label="Your phone", max_length=20, required=False,
                                      help_text="Only the police see it, in case they need to ask you something.")
 
     field_order = ["place", "latitude", "longitude", "seen_at", "description", "photo", "reporter_phone"]
