@@ -13,3 +13,10 @@ def jpeg_bytes(width: int = 640, height: int = 480, *, color=(200, 120, 60), exi
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(out, format=fmt, **kwargs)
     return out.getvalue()
+
+
+def form_datetime(moment) -> str:
+    """A time as a datetime-local form field sends it: local time, to the minute."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")

@@ -5,11 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.forms import CaseReportForm, SightingForm
-from tests.factories import jpeg_bytes
-
-
-def local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+from tests.factories import form_datetime as local, jpeg_bytes
 
 
 def case_data(**overrides):

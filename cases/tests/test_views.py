@@ -9,13 +9,9 @@ from django.utils import timezone
 from PIL import Image
 
 from cases.models import Case, Sighting
-from tests.factories import jpeg_bytes
+from tests.factories import form_datetime as local, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def report_post(**overrides):
