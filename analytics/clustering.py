@@ -14,7 +14,6 @@ import math
 import re
 
 import numpy as np
-from sklearn.neighbors import KDTree
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _QUERY_CHUNK = 8192  # points per neighbour query: bounds the memory of sklearn's per-point result lists
@@ -121,6 +120,8 @@ def _chord(radius_km: float) -> float:
 
 def _neighbours(xyz: np.ndarray, chord: float, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
     """Each point's neighbours within ``chord`` (itself included) as CSR arrays (indptr, int32 indices)."""
+    from sklearn.neighbors import KDTree  # imported here: it adds ~2 s to every process that loads the admin
+
     tree = KDTree(xyz)
 
     def query(start: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from .health import health
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("geocoding.urls")),
     path("", include("cases.urls")),
