@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -253,7 +254,7 @@ class CaseAdmin(admin.ModelAdmin):
                 note_form=NoteForm(),
                 status_form=StatusForm(),
                 deliveries=self.deliveries(case),
-                map_tile_url=_tile_url(),
+                map_tile_url=settings.MAP_TILE_URL,
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -437,10 +438,4 @@ class SightingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-def _tile_url() -> str:
-    from django.conf import settings
-
-    return settings.MAP_TILE_URL
 

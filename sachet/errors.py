@@ -1,6 +1,8 @@
 """Friendly error pages."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def not_found(request, exception=None):
@@ -9,7 +11,4 @@ def not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without a request context: the error may have come from a context processor or the database.
-    from django.template import loader
-    from django.http import HttpResponseServerError
-
     return HttpResponseServerError(loader.get_template("500.html").render())
