@@ -4,28 +4,14 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
 from media import faces
+from tests.factories import faces_dir
 
-# The MIT-licensed example photos of the face_recognition project, kept beside the repository (see their LICENSE).
-DEFAULT_FACES_DIR = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "faces"
-
-
-def faces_dir() -> Path:
-    """The photo folder; without it the tests that need it skip locally and fail on CI."""
-    folder = Path(os.environ.get("SACHET_FACES_DIR") or DEFAULT_FACES_DIR)
-    if not (folder / "obama_1.jpg").is_file():
-        message = f"face test photos not found in {folder} (set SACHET_FACES_DIR)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
 
 
 def jpeg(image: Image.Image, *, max_side: int = 800, quality: int = 85) -> bytes:

@@ -1,35 +1,18 @@
-"""What the end-to-end tests do over plain HTTP (reporting a case as a form post does), and the test photos."""
+"""What the end-to-end tests do over plain HTTP, as reporting a case with a form post does."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
-import pytest
 from django.utils import timezone
 
 from tests.factories import form_datetime, jpeg_bytes
 
-from .stack import ROOT
 
 CASE_URL = re.compile(r"^/case/(?P<reference>MC\d{8}[0-9A-F]{8})$")
-# The MIT-licensed example photos of the face_recognition project, kept beside the repository (see their LICENSE).
-DEFAULT_FACES_DIR = ROOT.parent / "shared" / "testdata" / "faces"
-
-
-def faces_dir() -> Path:
-    """The folder of real face photographs; without it the tests that need it skip locally and fail on CI."""
-    folder = Path(os.environ.get("SACHET_FACES_DIR") or DEFAULT_FACES_DIR)
-    if not (folder / "obama_1.jpg").is_file():
-        message = f"face test photos not found in {folder} (set SACHET_FACES_DIR)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
 
 
 def form_time(hours_ago: float) -> str:

@@ -11,7 +11,9 @@ import json
 
 import pytest
 
-from .helpers import faces_dir, form_time, pdf_text, report_case
+from tests.factories import faces_dir
+
+from .helpers import form_time, pdf_text, report_case
 from .stack import ADMIN_URL, ANDHERI_WEST, PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.browser
