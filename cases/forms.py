@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,26 +10,12 @@ from django.utils import timezone
 
 from media.audio import InvalidVoiceNote, validate_voice_note
 from media.images import InvalidPhoto, normalise_photo
+from sachet.phones import PhoneField
 
 from .models import Case
 
-PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]+$")
 CLOCK_SKEW = timedelta(minutes=10)
 PHOTO_REQUIRED = "Please add a recent photo of the child: it is the most useful thing for people looking."
-
-
-def clean_phone(value: str, *, required: bool) -> str:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise forms.ValidationError("Please give a phone number.")
-        return ""
-    if not PHONE_ALLOWED.match(value):
-        raise forms.ValidationError("A phone number may contain only digits, spaces, dashes and a leading +.")
-    digits = re.sub(r"\D", "", value)
-    if not 10 <= len(digits) <= 15:
-        raise forms.ValidationError("Please give the full phone number: 10 digits, or + and the country code.")
-    return ("+" if value.startswith("+") else "") + digits
 
 
 def clean_past_time(value, *, what: str):
@@ -115,12 +100,12 @@ class CaseReportForm(LocationFields):
                                  widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}))
     contact_name = forms.CharField(label="Family contact name", max_length=120,
                                    help_text="Shown on the public case page and the poster.")
-    contact_phone = forms.CharField(label="Family contact phone", max_length=20,
-                                    help_text="Shown publicly so people who see the child can call.")
+    contact_phone = PhoneField(label="Family contact phone",
+                               help_text="Shown publicly so people who see the child can call.")
     reporter_name = forms.CharField(label="Your name", max_length=120, required=False,
                                     help_text="For the police only; never shown publicly.")
-    reporter_phone = forms.CharField(label="Your phone", max_length=20, required=False,
-                                     help_text="For the police only; never shown publicly.")
+    reporter_phone = PhoneField(label="Your phone", required=False,
+                                help_text="For the police only; never shown publicly.")
     consent = forms.BooleanField(
         label="I am the child's parent or guardian, or I have their permission to publish this appeal.",
         error_messages={"required": "Please confirm you may publish this appeal."},
@@ -138,12 +123,6 @@ class CaseReportForm(LocationFields):
 
     def clean_last_seen_at(self):
         return clean_past_time(self.cleaned_data.get("last_seen_at"), what="the child was last seen")
-
-    def clean_contact_phone(self):
-        return clean_phone(self.cleaned_data.get("contact_phone"), required=True)
-
-    def clean_reporter_phone(self):
-        return clean_phone(self.cleaned_data.get("reporter_phone"), required=False)
 
     def clean_photo(self):
         return _clean_photo(self.cleaned_data.get("photo"), required=True)
@@ -167,8 +146,8 @@ class SightingForm(LocationFields):
                                   help_text="Who the child was with, which way they went, what they wore.")
     photo = forms.FileField(label="Photo", required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
-    reporter_phone = forms.CharField(label="Your phone", max_length=20, required=False,
-                                     help_text="Only the police see it, in case they need to ask you something.")
+    reporter_phone = PhoneField(label="Your phone", required=False,
+                                help_text="Only the police see it, in case they need to ask you something.")
 
     field_order = ["place", "latitude", "longitude", "seen_at", "description", "photo", "reporter_phone"]
 
@@ -177,9 +156,6 @@ class SightingForm(LocationFields):
 
     def clean_seen_at(self):
         return clean_past_time(self.cleaned_data.get("seen_at"), what="of the sighting")
-
-    def clean_reporter_phone(self):
-        return clean_phone(self.cleaned_data.get("reporter_phone"), required=False)
 
     def clean_photo(self):
         return _clean_photo(self.cleaned_data.get("photo"), required=False)

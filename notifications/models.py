@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sachet.phones import mask
+
 from .channels import AUDIENCES, Message
-from .channels.formatting import mask_phone
 
 
 class Delivery(models.Model):
@@ -66,7 +67,7 @@ class Delivery(models.Model):
 
     @property
     def masked_recipient(self) -> str:
-        return mask_phone(self.recipient) if self.channel == "sms" else self.recipient
+        return mask(self.recipient) if self.channel == "sms" else self.recipient
 
     def message(self) -> Message:
         return Message(

@@ -222,7 +222,7 @@ def test_reporters_phone_numbers_never_reach_any_channel(reported, fakes, django
 
     received = everything_received(fakes)
     assert len(fakes.telegram.messages) == 4  # report, sighting, match, found
-    assert "Saw him at the bus stop, call me on +**********45" in received
+    assert "Saw him at the bus stop, call me on +91 ******45" in received
     for phone in (REPORTER_PHONE, SIGHTING_PHONE):
         assert phone[3:] not in received  # not even without the country code
 

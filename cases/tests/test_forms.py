@@ -8,6 +8,12 @@ from cases.forms import CaseReportForm, SightingForm
 from tests.factories import form_datetime as local, jpeg_bytes
 
 
+NOT_A_FULL_NUMBER = (
+    "This is not a full phone number. Please check it: 10 digits for an Indian mobile, or + and the country code "
+    "for a number abroad."
+)
+
+
 def case_data(**overrides):
     data = {
         "name": "Aarav Sharma", "age": "7", "gender": "male",
@@ -32,6 +38,20 @@ def test_valid_report_cleans_phone_and_photo():
     assert form.cleaned_data["latitude"] is None
 
 
+@pytest.mark.parametrize("typed", ["9822000101", "+91 98220 00101", "098220 00101"])
+def test_report_phones_are_stored_in_e164_however_they_are_typed(typed):
+    form = CaseReportForm(case_data(contact_phone=typed, reporter_phone=typed), {"photo": photo_file()})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["contact_phone"], form.cleaned_data["reporter_phone"]) == ("+919822000101",) * 2
+
+
+def test_report_phone_inputs_open_the_phone_keypad():
+    form = CaseReportForm()
+    for name in ("contact_phone", "reporter_phone"):
+        html = str(form[name])
+        assert 'type="tel"' in html and 'inputmode="tel"' in html and 'autocomplete="tel"' in html
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -48,9 +68,9 @@ def test_valid_report_cleans_phone_and_photo():
         ("last_seen_at", "", "This field is required."),
         ("last_seen_at", "not a date", "Enter a valid date/time."),
         ("contact_name", "", "This field is required."),
-        ("contact_phone", "", "This field is required."),
+        ("contact_phone", "", "Please give a phone number."),
         ("contact_phone", "call me", "A phone number may contain only digits, spaces, dashes and a leading +."),
-        ("contact_phone", "12345", "Please give the full phone number: 10 digits, or + and the country code."),
+        ("contact_phone", "12345", NOT_A_FULL_NUMBER),
         ("reporter_phone", "98-abc", "A phone number may contain only digits, spaces, dashes and a leading +."),
         ("consent", None, "Please confirm you may publish this appeal."),
         ("latitude", "91", "Ensure this value is less than or equal to 90."),
@@ -124,6 +144,13 @@ def sighting_data(**overrides):
     return data
 
 
+def test_sighting_phone_is_stored_in_e164():
+    form = SightingForm(sighting_data(reporter_phone="099000 12345"), {})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["reporter_phone"] == "+919900012345"
+    assert 'type="tel"' in str(form["reporter_phone"])
+
+
 def test_valid_sighting_without_photo_or_phone():
     form = SightingForm(sighting_data(), {})
     assert form.is_valid(), form.errors
@@ -137,7 +164,7 @@ def test_valid_sighting_without_photo_or_phone():
         ("place", "", "This field is required."),
         ("seen_at", "", "This field is required."),
         ("description", "hm", "Ensure this value has at least 5 characters (it has 2)."),
-        ("reporter_phone", "123", "Please give the full phone number: 10 digits, or + and the country code."),
+        ("reporter_phone", "123", NOT_A_FULL_NUMBER),
         ("latitude", "abc", "Enter a number."),
     ],
 )

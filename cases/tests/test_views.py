@@ -174,9 +174,10 @@ def test_sighting_form_and_submission(client, make_case):
     })
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     sighting = Sighting.objects.get(case=case)
-    assert sighting.reporter_phone == "9876543210"
+    assert sighting.reporter_phone == "+919876543210"
     assert sighting.photo.name.startswith("sightings/photos/")
-    assert "9876543210" not in client.get(case.get_absolute_url()).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "9876543210" not in page and "98765 43210" not in page
 
 
 def test_invalid_sighting_is_a_400_and_saves_nothing(client, make_case):

@@ -8,17 +8,22 @@ Which channel serves which audience (a `Message.audience`):
     discord          DISCORD_WEBHOOK_URL                                    public
     discord_staff    DISCORD_STAFF_WEBHOOK_URL                              staff
     sms              TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN                 public and staff
-                     + TWILIO_FROM_NUMBER + SMS_RECIPIENTS (staff, volunteers)
-    log              on only when none of the above is configured           public and staff
+                     + TWILIO_FROM_NUMBER; alerts go to SMS_RECIPIENTS
+                     (staff, volunteers), messages to one number to it
+    log              on only when no channel has alert recipients           public and staff
 
 A channel is on when all of its settings are set. Public channels never receive staff messages (sightings with
-details, face matches); SMS recipients are trusted people and receive both. Channels are built from settings on each
-call, so a changed setting takes effect without a restart of anything but the process that reads it.
+details, face matches); SMS recipients are trusted people and receive both. SMS without SMS_RECIPIENTS still sends
+messages addressed to one number (`notifications.services.queue_message`, e.g. one-time codes) but no alerts.
+Channels are built from settings on each call, so a changed setting takes effect without a restart of anything but
+the process that reads it.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+
+from sachet.phones import InvalidPhone, mask, normalise
 
 from .base import (
     AUDIENCES,
@@ -53,6 +58,7 @@ __all__ = [
     "configuration_problems",
     "enabled_channels",
     "get_channel",
+    "sms_configured",
 ]
 
 
@@ -67,23 +73,30 @@ def _configured_channels() -> list[Channel]:
         channels.append(DiscordChannel("discord", settings.DISCORD_WEBHOOK_URL, frozenset({PUBLIC})))
     if webhook_id(settings.DISCORD_STAFF_WEBHOOK_URL):
         channels.append(DiscordChannel("discord_staff", settings.DISCORD_STAFF_WEBHOOK_URL, frozenset({STAFF})))
-    sms_settings = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER)
-    if all(sms_settings) and settings.SMS_RECIPIENTS:
-        channels.append(SmsChannel(*sms_settings, numbers=settings.SMS_RECIPIENTS))
+    if sms_configured():
+        channels.append(SmsChannel(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                                   settings.TWILIO_FROM_NUMBER, numbers=settings.SMS_RECIPIENTS))
     return channels
 
 
+def sms_configured() -> bool:
+    """Whether SMS can be sent to a given number (Twilio's account, token and sending number are set)."""
+    return all((settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER))
+
+
 def enabled_channels(audience: str | None = None) -> list[Channel]:
-    """The configured channels (the log channel when there are none), only those serving `audience` if given."""
+    """The configured channels that have alert recipients (the log channel when there are none), only those
+    serving `audience` if given."""
     if audience is not None and audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {sorted(AUDIENCES)}, not {audience!r}")
-    channels = _configured_channels() or [LogChannel()]
+    channels = [channel for channel in _configured_channels() if channel.recipients()] or [LogChannel()]
     return [channel for channel in channels if audience is None or audience in channel.audiences]
 
 
 def get_channel(name: str) -> Channel:
-    """The enabled channel called `name`; ChannelNotConfigured (a PermanentError) when it is not enabled."""
-    for channel in enabled_channels():
+    """The configured channel called `name` (also SMS without alert recipients, for messages to one number);
+    ChannelNotConfigured (a PermanentError) when it is not configured."""
+    for channel in [*_configured_channels(), *enabled_channels()]:
         if channel.name == name:
             return channel
     raise ChannelNotConfigured(f"channel {name!r} is not configured")
@@ -98,13 +111,22 @@ def configuration_problems() -> list[str]:
         url = getattr(settings, setting)
         if url and not webhook_id(url):
             problems.append(f"{setting} is not a Discord webhook URL (https://discord.com/api/webhooks/<id>/<token>).")
-    sms = {
+    twilio = {
         "TWILIO_ACCOUNT_SID": settings.TWILIO_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": settings.TWILIO_AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": settings.TWILIO_FROM_NUMBER,
-        "SMS_RECIPIENTS": settings.SMS_RECIPIENTS,
     }
-    missing = [name for name, value in sms.items() if not value]
-    if 0 < len(missing) < len(sms):
+    missing = [name for name, value in twilio.items() if not value]
+    if missing and (len(missing) < len(twilio) or settings.SMS_RECIPIENTS):
         problems.append(f"SMS is half configured: {', '.join(missing)} missing.")
+    invalid = [mask(number) for number in settings.SMS_RECIPIENTS if not _is_e164(number)]
+    if invalid:
+        problems.append(f"SMS_RECIPIENTS must be numbers in E.164 form (+919822012345): {', '.join(invalid)}.")
     return problems
+
+
+def _is_e164(number: str) -> bool:
+    try:
+        return normalise(number) == number
+    except InvalidPhone:
+        return False

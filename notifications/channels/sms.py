@@ -1,4 +1,5 @@
-"""SMS through Twilio to the configured staff and volunteer numbers, one segment per alert where possible."""
+"""SMS through Twilio, one segment per message where possible: alerts to the configured staff and volunteer numbers
+(SMS_RECIPIENTS), and messages addressed to one number (one-time codes) to any number in E.164 form."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from sachet.phones import mask
+
 from .base import AUDIENCES, Message, PermanentError, SendResult, TransientError, parse_retry_after
-from .formatting import mask_phone, redact_phones, sms_text
+from .formatting import redact_phones, sms_text
 
 # Twilio error codes worth a plain-words reason for staff; any other 4xx is permanent too.
 TWILIO_REASONS = {
@@ -51,7 +54,7 @@ class SmsChannel:
         try:
             sent = client.messages.create(to=recipient, from_=self._from_number, body=sms_text(message))
         except requests.Timeout:
-            raise TransientError(f"timed out sending SMS to {mask_phone(recipient)}") from None
+            raise TransientError(f"timed out sending SMS to {mask(recipient)}") from None
         except requests.RequestException as error:
             raise TransientError(f"connection to Twilio failed ({type(error).__name__})") from None
         except TwilioRestException as error:
@@ -67,7 +70,7 @@ class SmsChannel:
         message = (error.msg or "no message").removeprefix("Unable to create record: ")
         detail = TWILIO_REASONS.get(error.code) or redact_phones(message)
         reason = f"Twilio {error.status}" + (f" code {error.code}" if error.code else "")
-        reason += f": {detail} (to {mask_phone(recipient)})"
+        reason += f": {detail} (to {mask(recipient)})"
         if error.status == 429:
             return TransientError(reason, retry_after=parse_retry_after(headers.get("Retry-After")))
         if error.status >= 500:

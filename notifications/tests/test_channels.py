@@ -311,7 +311,7 @@ def test_sms_invalid_number_is_permanent_with_masked_number(fake_twilio):
     with pytest.raises(PermanentError) as caught:
         get_channel("sms").send(make_message(), "98765 43210")
 
-    assert caught.value.reason == "Twilio 400 code 21211: invalid phone number (to ***** ***10)"
+    assert caught.value.reason == "Twilio 400 code 21211: invalid phone number (to +91 ******10)"
     assert fake_twilio.messages == []
 
 
@@ -320,7 +320,7 @@ def test_sms_unsubscribed_recipient_is_permanent(fake_twilio):
         get_channel("sms").send(make_message(), "+919800000001")
 
     assert caught.value.reason == (
-        "Twilio 400 code 21610: the recipient has unsubscribed (replied STOP) (to +**********01)"
+        "Twilio 400 code 21610: the recipient has unsubscribed (replied STOP) (to +91 ******01)"
     )
     assert fake_twilio.messages == []
 
@@ -332,7 +332,7 @@ def test_sms_rejected_credentials_are_permanent(fake_twilio, settings):
         get_channel("sms").send(make_message(), SMS_TO)
 
     assert caught.value.reason == (
-        "Twilio 401 code 20003: Twilio rejected the account SID or auth token (to +**********10)"
+        "Twilio 401 code 20003: Twilio rejected the account SID or auth token (to +91 ******10)"
     )
     assert fake_twilio.messages == []
 
@@ -353,7 +353,7 @@ def test_sms_server_error_is_transient(fake_twilio):
     with pytest.raises(TransientError) as caught:
         get_channel("sms").send(make_message(), SMS_TO)
 
-    assert caught.value.reason == "Twilio 500 code 20500: Internal Server Error (to +**********10)"
+    assert caught.value.reason == "Twilio 500 code 20500: Internal Server Error (to +91 ******10)"
     assert caught.value.retry_after is None
 
 
@@ -363,7 +363,7 @@ def test_sms_time_out_is_transient(fake_twilio):
     with pytest.raises(TransientError) as caught:
         get_channel("sms").send(make_message(), SMS_TO)
 
-    assert caught.value.reason == "timed out sending SMS to +**********10"
+    assert caught.value.reason == "timed out sending SMS to +91 ******10"
 
 
 # --- Registry -------------------------------------------------------------------------------------------------
@@ -406,11 +406,30 @@ def test_half_configured_telegram_stays_off_and_is_reported(settings):
     ]
 
 
-def test_sms_without_recipients_stays_off_and_is_reported(fake_twilio, settings):
+def test_sms_without_recipients_sends_no_alerts_but_messages_to_one_number(fake_twilio, settings):
     settings.SMS_RECIPIENTS = []
 
     assert [channel.name for channel in enabled_channels()] == ["log"]
-    assert configuration_problems() == ["SMS is half configured: SMS_RECIPIENTS missing."]
+    assert configuration_problems() == []
+    result = get_channel("sms").send(make_message(), "+14155552671")
+    assert [(m["sid"], m["to"]) for m in fake_twilio.messages] == [(result.provider_message_id, "+14155552671")]
+
+
+def test_sms_recipients_without_twilio_are_reported(settings):
+    settings.SMS_RECIPIENTS = ["+919876543210"]
+
+    assert [channel.name for channel in enabled_channels()] == ["log"]
+    assert configuration_problems() == [
+        "SMS is half configured: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER missing."
+    ]
+
+
+def test_sms_recipients_not_in_e164_form_are_reported_masked(fake_twilio, settings):
+    settings.SMS_RECIPIENTS = ["+919876543210", "098123 45678"]
+
+    assert configuration_problems() == [
+        "SMS_RECIPIENTS must be numbers in E.164 form (+919822012345): +91 ******78."
+    ]
 
 
 def test_malformed_discord_webhook_url_stays_off_and_is_reported(settings):
@@ -451,7 +470,7 @@ def test_log_channel_logs_the_alert_with_phone_numbers_masked(caplog):
     [record] = caplog.records
     assert record.getMessage() == (
         f"alert {result.provider_message_id} kind=new_case audience=public title='Missing: Asha Verma, 7' "
-        "body='Seen by a shopkeeper, call +** ***** ***10 or ***-****-**89.' "
+        "body='Seen by a shopkeeper, call +91 ******10 or +91 ******89.' "
         "link=https://sachet.example/cases/SCH-0042/ photo=-"
     )
     assert "43210" not in caplog.text

@@ -15,7 +15,7 @@ def test_half_configured_sms_is_a_warning(settings):
     [warning] = check_alert_channels()
 
     assert warning.id == "notifications.W001"
-    assert warning.msg == "SMS is half configured: TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER, SMS_RECIPIENTS missing."
+    assert warning.msg == "SMS is half configured: TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER missing."
 
 
 def test_no_channel_configured_is_no_warning():

@@ -15,6 +15,7 @@ from notifications.channels.formatting import (
     telegram_html,
     utf16_len,
 )
+from sachet.phones import mask
 from tests.fakes.telegram import parse_html
 
 from .conftest import make_message
@@ -176,11 +177,21 @@ def test_fit_leaves_text_that_fits_alone():
     assert fit("short", lambda text: len(text) <= 14) == "short"
 
 
-def test_mask_phone_keeps_only_the_last_two_digits():
-    assert mask_phone("+919876543210") == "+**********10"
+def test_mask_phone_is_the_one_phone_mask():
+    assert mask_phone("+919876543210") == mask("+919876543210") == "+91 ******10"
 
 
 def test_redact_phones_masks_numbers_but_not_dates_or_case_references():
     text = "Call 98765 43210 about SCH-2024-000123, seen 12-05-2024 at 16:30."
 
-    assert redact_phones(text) == "Call ***** ***10 about SCH-2024-000123, seen 12-05-2024 at 16:30."
+    assert redact_phones(text) == "Call +91 ******10 about SCH-2024-000123, seen 12-05-2024 at 16:30."
+
+
+def test_redact_phones_masks_a_number_as_the_phone_mask_shows_it_however_it_is_written():
+    text = "Ring 098765 43210, +91-98765-43210 or 011 2345 6789."
+
+    assert redact_phones(text) == "Ring +91 ******10, +91 ******10 or +91 ******89."
+
+
+def test_redact_phones_masks_digit_runs_that_are_no_valid_number_too():
+    assert redact_phones("Pay to 1234567 now") == "Pay to ******67 now"

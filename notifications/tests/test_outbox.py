@@ -223,7 +223,7 @@ def test_sms_failure_reason_never_holds_the_full_number(fake_twilio, settings):
     delivery.refresh_from_db()
     assert delivery.status == "failed"
     assert delivery.last_error == (
-        "Twilio 400 code 21610: the recipient has unsubscribed (replied STOP) (to +**********01)"
+        "Twilio 400 code 21610: the recipient has unsubscribed (replied STOP) (to +91 ******01)"
     )
     assert "9800000001" not in delivery.last_error
 
