@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from . import selectors, services
 from .channels import ChannelNotConfigured, enabled_channels
-from .models import Delivery
+from .models import Delivery, PhoneCode
 
 
 class TestAlertForm(forms.Form):
@@ -39,13 +39,18 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
     fields = ("event_key", "channel", "masked_recipient", "status", "attempts", "last_error", "provider_message_id",
-              "kind", "audience", "title", "body", "link", "photo_url", "created_at", "next_attempt_at",
-              "claimed_until", "sent_at")
+              "kind", "audience", "title", "shown_body", "link", "photo_url", "created_at", "next_attempt_at",
+              "expires_at", "claimed_until", "sent_at")
     readonly_fields = fields
 
     @admin.display(description="Recipient")
     def masked_recipient(self, obj: Delivery) -> str:
         return obj.masked_recipient
+
+    @admin.display(description="Body")
+    def shown_body(self, obj: Delivery) -> str:
+        # A one-time code's text is never shown, not even while it waits to be sent.
+        return obj.shown_body
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -61,12 +66,13 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed alerts again", permissions=["resend"])
     def resend_failed(self, request, queryset) -> None:
-        failed = list(queryset.filter(status=Delivery.Status.FAILED))
+        failed = list(queryset.filter(status=Delivery.Status.FAILED, redacted_body=""))
         count = services.resend(Delivery.objects.filter(pk__in=[d.pk for d in failed]))
         for delivery in failed:
             self.log_change(request, delivery, "Queued to be sent again")
         skipped = len(queryset) - count
-        note = f" {skipped} selected alert(s) had not failed and were left alone." if skipped else ""
+        note = (f" {skipped} selected alert(s) had not failed, or held a one-time code, and were left alone."
+                if skipped else "")
         self.message_user(request, f"{count} failed alert(s) queued again.{note}", messages.SUCCESS)
 
     def changelist_view(self, request, extra_context=None):
@@ -128,3 +134,45 @@ class DeliveryAdmin(admin.ModelAdmin):
             ],
         }
         return TemplateResponse(request, "admin/notifications/delivery/test_alert.html", context, status=status)
+
+
+@admin.register(PhoneCode)
+class PhoneCodeAdmin(admin.ModelAdmin):
+    """One-time codes, read-only, for answering "I never got the code": never the code, never the full number."""
+
+    list_display = ("created_at", "purpose", "subject", "masked_phone", "state", "tries", "expires_at",
+                    "verified_at", "sms_status")
+    list_filter = ("purpose", "status")
+    search_fields = ("subject",)  # never the phone
+    list_select_related = ("delivery",)
+    date_hierarchy = "created_at"
+    fields = ("purpose", "subject", "masked_phone", "state", "tries", "created_at", "expires_at", "verified_at",
+              "sms_status", "sms_error")
+    readonly_fields = fields
+
+    @admin.display(description="Phone")
+    def masked_phone(self, obj: PhoneCode) -> str:
+        return obj.masked_phone
+
+    @admin.display(description="State")
+    def state(self, obj: PhoneCode) -> str:
+        if obj.status == PhoneCode.Status.ACTIVE and obj.is_expired():
+            return "Expired"
+        return obj.get_status_display()
+
+    @admin.display(description="SMS")
+    def sms_status(self, obj: PhoneCode) -> str:
+        return obj.delivery.get_status_display() if obj.delivery else "-"
+
+    @admin.display(description="SMS error")
+    def sms_error(self, obj: PhoneCode) -> str:
+        return obj.delivery.last_error if obj.delivery else ""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

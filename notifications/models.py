@@ -39,6 +39,11 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, help_text="The channel's reason, without secrets or full numbers.")
     provider_message_id = models.CharField(max_length=100, blank=True)
+    # A message holding a secret (a one-time code) keeps it in `body` only until it is sent or has failed; then the
+    # body becomes this text. The admin shows only this text, and such a delivery is never sent again.
+    redacted_body = models.TextField(blank=True)
+    # Not sent after this time (a code that has expired); None for alerts, which are always worth sending.
+    expires_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
@@ -69,6 +74,15 @@ class Delivery(models.Model):
     def masked_recipient(self) -> str:
         return mask(self.recipient) if self.channel == "sms" else self.recipient
 
+    @property
+    def holds_secret(self) -> bool:
+        return bool(self.redacted_body)
+
+    @property
+    def shown_body(self) -> str:
+        """The body as staff may see it: the redacted form for a message that held a secret."""
+        return self.redacted_body or self.body
+
     def message(self) -> Message:
         return Message(
             title=self.title,
@@ -78,3 +92,59 @@ class Delivery(models.Model):
             kind=self.kind,
             photo_url=self.photo_url or None,
         )
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove that someone holds a phone, for one (purpose, subject).
+
+    `purpose` says what for ("report", "subscription"); `subject` is the caller's opaque id (a case reference, a
+    pending subscription's token). Only an HMAC of the code is kept (`notifications.codes`). At most one code per
+    (purpose, subject) is active: a new one replaces it. Rows are deleted after PHONE_CODE_KEEP_HOURS.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Waiting to be entered"
+        VERIFIED = "verified", "Entered correctly"
+        REPLACED = "replaced", "Replaced by a newer code"
+        LOCKED = "locked", "Locked after too many wrong tries"
+
+    purpose = models.CharField(max_length=32)
+    subject = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, help_text="E.164; shown masked.")
+    code_hash = models.CharField(max_length=64, editable=False)
+    nonce = models.CharField(max_length=32, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    tries = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes entered.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.ForeignKey("Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "subject"], condition=Q(status="active"), name="one_active_code_per_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "verified", "replaced", "locked"]), name="phone_code_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="verified", verified_at__isnull=False) | ~Q(status="verified"),
+                name="verified_code_has_verified_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["purpose", "subject", "created_at"], name="phone_code_subject"),
+            models.Index(fields=["phone", "created_at"], name="phone_code_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.subject} to {self.masked_phone}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask(self.phone)
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -59,8 +59,40 @@ def queue_alert(*, message: Message, event_key: str) -> list[Delivery]:
     if not targets:
         logger.warning("alert %s (%s) not queued: no channel serves this audience", event_key, message.audience)
         return []
+    return _queue(message, event_key, targets)
+
+
+def queue_message(
+    *,
+    message: Message,
+    event_key: str,
+    channel: str,
+    recipients: list[str],
+    redacted_body: str = "",
+    expires_at: datetime | None = None,
+) -> list[Delivery]:
+    """One pending delivery per recipient on one channel, sent after commit: a message to people named by the
+    caller (a one-time code to a phone, an alert to a subscriber) rather than to the channel's configured recipients.
+
+    Same guarantees as `queue_alert`: call it inside the transaction that records why; the same (event, channel,
+    recipient) again adds nothing. `redacted_body` is what the body becomes once the delivery is sent or has failed
+    (a secret such as a code is in the body until then, and the admin shows only the redacted form); such a delivery
+    is never sent again by `resend`. A delivery still unsent at `expires_at` fails instead of going out late.
+    Raises ChannelNotConfigured when the channel is off, ValueError when it does not carry the message's audience.
+    """
+    target = get_channel(channel)
+    if message.audience not in target.audiences:
+        raise ValueError(f"channel {channel!r} does not carry {message.audience} messages")
+    recipients = list(dict.fromkeys(recipients))
+    if not recipients or not all(isinstance(r, str) and r.strip() for r in recipients):
+        raise ValueError("queue_message needs at least one recipient, each a non-empty string")
+    return _queue(message, event_key, [(target.name, r) for r in recipients], redacted_body=redacted_body,
+                  expires_at=expires_at)
+
+
+def _queue(message: Message, event_key: str, targets: list[tuple[str, str]], **extra) -> list[Delivery]:
     Delivery.objects.bulk_create(
-        [_delivery(message, event_key, name, recipient) for name, recipient in targets],
+        [_delivery(message, event_key, name, recipient, **extra) for name, recipient in targets],
         ignore_conflicts=True,
     )
     wanted = set(targets)
@@ -96,18 +128,22 @@ def queue_test_alert(*, channel_name: str, requested_by: str) -> list[Delivery]:
     return deliveries
 
 
-def _delivery(message: Message, event_key: str, channel: str, recipient: str) -> Delivery:
+def _delivery(message: Message, event_key: str, channel: str, recipient: str, **extra) -> Delivery:
     fields = dataclasses.asdict(message)
     fields["photo_url"] = fields["photo_url"] or ""
     now = timezone.now()
     return Delivery(event_key=event_key, channel=channel, recipient=recipient, created_at=now, next_attempt_at=now,
-                    **fields)
+                    **fields, **extra)
 
 
 def resend(deliveries: QuerySet[Delivery]) -> int:
-    """Put the failed ones among `deliveries` back in the queue with a full set of attempts; how many."""
+    """Put the failed ones among `deliveries` back in the queue with a full set of attempts; how many.
+
+    Never those that held a secret (a one-time code): their text is redacted, and the code is stale anyway."""
     with transaction.atomic():
-        ids = list(deliveries.filter(status=Delivery.Status.FAILED).values_list("id", flat=True))
+        ids = list(
+            deliveries.filter(status=Delivery.Status.FAILED, redacted_body="").values_list("id", flat=True)
+        )
         count = Delivery.objects.filter(id__in=ids, status=Delivery.Status.FAILED).update(
             status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
         )
@@ -172,6 +208,9 @@ def attempt_delivery(delivery_id: int) -> Attempt:
     delivery = claim(delivery_id)
     if delivery is None:
         return Attempt(SKIPPED)
+    if delivery.expires_at is not None and timezone.now() >= delivery.expires_at:
+        _fail(delivery, "expired before it could be sent")
+        return Attempt(FAILED)
     max_attempts = settings.ALERT_MAX_ATTEMPTS
     if delivery.attempts > max_attempts:
         # Only a worker that died during the last allowed try gets here.
@@ -193,6 +232,7 @@ def attempt_delivery(delivery_id: int) -> Attempt:
         provider_message_id=result.provider_message_id[:100],
         sent_at=timezone.now(),
         claimed_until=None,
+        **_redaction(delivery),
     )
     logger.info("delivery %s sent event=%s channel=%s attempt=%d", delivery.pk, delivery.event_key,
                 delivery.channel, delivery.attempts)
@@ -219,10 +259,15 @@ def _after_transient(delivery: Delivery, reason: str, retry_after: float | None)
 
 def _fail(delivery: Delivery, reason: str) -> None:
     Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
-        status=Delivery.Status.FAILED, claimed_until=None, last_error=reason
+        status=Delivery.Status.FAILED, claimed_until=None, last_error=reason, **_redaction(delivery)
     )
     logger.error("delivery %s failed event=%s channel=%s: %s", delivery.pk, delivery.event_key, delivery.channel,
                  reason)
+
+
+def _redaction(delivery: Delivery) -> dict:
+    """A delivery that held a secret keeps only its redacted text once it is sent or has failed for good."""
+    return {"body": delivery.redacted_body} if delivery.redacted_body else {}
 
 
 def due_delivery_ids(*, due_for: float | None = None, limit: int = 500) -> list[int]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from . import selectors, services
+from . import codes, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +46,12 @@ def sweep_pending_deliveries() -> int:
     if due:
         logger.info("sweep enqueued %d of %d due deliveries", enqueued, len(due))
     return enqueued
+
+
+@shared_task(acks_late=True)
+def purge_phone_codes() -> int:
+    """Celery beat, hourly: delete one-time codes (and the numbers they went to) past PHONE_CODE_KEEP_HOURS."""
+    deleted = codes.purge_old_codes()
+    if deleted:
+        logger.info("deleted %d old phone codes", deleted)
+    return deleted

@@ -354,6 +354,18 @@ if CLOUDINARY_URL:
     CLOUDINARY_STORAGE = {"CLOUD_NAME": _cloudinary.hostname, "API_KEY": _cloudinary.username,
                           "API_SECRET": _cloudinary.password}
 
+# --- notifications: one-time phone codes (notifications/codes.py) ---
+PHONE_CODE_TTL_SECONDS = env.int("PHONE_CODE_TTL_SECONDS", default=600)  # a code is valid this long
+PHONE_CODE_MAX_TRIES = env.int("PHONE_CODE_MAX_TRIES", default=5)  # wrong entries that lock a code
+PHONE_CODE_RESEND_SECONDS = env.int("PHONE_CODE_RESEND_SECONDS", default=60)  # least time between two codes
+PHONE_CODE_MAX_PER_HOUR = env.int("PHONE_CODE_MAX_PER_HOUR", default=5)  # per (purpose, subject) and per phone
+PHONE_CODE_KEEP_HOURS = env.int("PHONE_CODE_KEEP_HOURS", default=24)  # then the code's row (with its phone) goes
+CELERY_BEAT_SCHEDULE["purge-phone-codes"] = {
+    "task": "notifications.tasks.purge_phone_codes",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
+
 # --- geocoding: places still pending are looked up again ---
 CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
     "task": "cases.geo.requeue_pending_geocoding",

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from notifications.channels.formatting import discord_payload, sms_text, telegram_html
 from notifications.models import Delivery
-from notifications.services import claim, queue_alert
+from notifications.channels import ChannelNotConfigured
+from notifications.services import claim, queue_alert, queue_message
 from notifications.tasks import send_delivery, sweep_pending_deliveries
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.server import Response
@@ -137,6 +138,89 @@ def test_with_no_channel_configured_the_alert_is_written_to_the_log(caplog, djan
     delivery = Delivery.objects.get()
     assert (delivery.channel, delivery.recipient, delivery.status) == ("log", "log", "sent")
     assert caplog.records[0].getMessage().startswith(f"alert {delivery.provider_message_id} kind=new_case")
+
+
+# --- queue_message: explicit recipients -----------------------------------------------------------------------
+
+
+def test_queue_message_sends_to_the_given_numbers_only(fake_twilio, settings, django_capture_on_commit_callbacks):
+    message = make_message(title="Sachet", body="A message for two people.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            deliveries = queue_message(message=message, event_key="subscription:7:new_case:MC1", channel="sms",
+                                       recipients=["+14155552671", "+919822012345", "+14155552671"])
+
+    assert [(d.channel, d.recipient) for d in deliveries] == [("sms", "+14155552671"), ("sms", "+919822012345")]
+    assert sorted(m["to"] for m in fake_twilio.messages) == ["+14155552671", "+919822012345"]
+    assert SMS_TO not in [m["to"] for m in fake_twilio.messages]  # the alert recipients are not involved
+    assert statuses() == [("sms", "sent", 1), ("sms", "sent", 1)]
+
+
+def test_queue_message_again_adds_no_row_and_sends_nothing_more(fake_twilio, django_capture_on_commit_callbacks):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                queue_message(message=make_message(), event_key="e:1", channel="sms", recipients=["+14155552671"])
+
+    assert Delivery.objects.count() == len(fake_twilio.messages) == 1
+
+
+def test_queue_message_rolled_back_leaves_no_row(fake_twilio, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                queue_message(message=make_message(), event_key="e:1", channel="sms", recipients=["+14155552671"])
+                raise RuntimeError("the caller failed")
+
+    assert Delivery.objects.count() == 0
+    assert fake_twilio.requests == []
+
+
+def test_queue_message_to_a_channel_that_is_off_is_refused():
+    with pytest.raises(ChannelNotConfigured):
+        queue_message(message=make_message(), event_key="e:1", channel="sms", recipients=["+14155552671"])
+
+    assert Delivery.objects.count() == 0
+
+
+def test_queue_message_refuses_a_channel_that_does_not_carry_the_audience(fake_telegram, settings):
+    settings.TELEGRAM_CHAT_ID = ""
+    settings.TELEGRAM_STAFF_CHAT_ID = STAFF_CHAT
+
+    with pytest.raises(ValueError, match="does not carry public messages"):
+        queue_message(message=make_message(audience="public"), event_key="e:1", channel="telegram_staff",
+                      recipients=[STAFF_CHAT])
+
+    assert Delivery.objects.count() == 0
+
+
+@pytest.mark.parametrize("recipients", [[], [""], ["  "]])
+def test_queue_message_needs_a_recipient(fake_twilio, recipients):
+    with pytest.raises(ValueError, match="at least one recipient"):
+        queue_message(message=make_message(), event_key="e:1", channel="sms", recipients=recipients)
+
+    assert Delivery.objects.count() == 0
+
+
+def test_message_with_a_secret_is_redacted_once_sent_and_shows_redacted_until_then(
+    fake_twilio, celery_broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            [delivery] = queue_message(message=make_message(body="The word is swordfish."), event_key="e:1",
+                                       channel="sms", recipients=["+14155552671"],
+                                       redacted_body="The word is ******.")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.body, delivery.shown_body) == (
+        "pending", "The word is swordfish.", "The word is ******.")
+
+    celery_broker_down.end()
+    sweep_pending_deliveries()
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.body) == ("sent", "The word is ******.")
+    assert "swordfish" in fake_twilio.messages[0]["body"]
 
 
 # --- send_delivery: retries, permanent errors, idempotence -------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from notifications.codes import check_code, send_code
 from notifications.models import Delivery
 from notifications.services import queue_alert
 from notifications.tasks import send_delivery
@@ -43,3 +44,30 @@ def test_one_delivery_enqueued_many_times_to_concurrent_workers_is_sent_once(fak
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sent", 1)
     assert len(fake_telegram.messages) == 1
+
+
+def test_phone_code_goes_out_through_the_worker_and_the_real_twilio_client(fake_twilio, settings,
+                                                                           celery_worker_process):
+    """A code written in the caller's transaction is sent by the worker after commit, its text then redacted."""
+    settings.SMS_RECIPIENTS = []
+    worker = celery_worker_process(env={
+        "TWILIO_API_BASE_URL": fake_twilio.url,
+        "TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+        "TWILIO_FROM_NUMBER": settings.TWILIO_FROM_NUMBER,
+        "SMS_RECIPIENTS": "",
+        "ALERT_HTTP_TIMEOUT": "2",
+    })
+
+    with transaction.atomic():
+        row = send_code(purpose="report", subject="MC20260310AB12CD34", phone="98220 12345")
+        assert fake_twilio.requests == []  # nothing leaves before the commit
+
+    worker.wait_until(lambda: Delivery.objects.filter(pk=row.delivery_id, status="sent").exists())
+    [message] = fake_twilio.messages
+    code = message["body"].split()[1]
+    assert message["to"] == "+919822012345" and len(code) == 6 and code.isdigit()
+    delivery = Delivery.objects.get(pk=row.delivery_id)
+    assert delivery.provider_message_id == message["sid"]
+    assert code not in delivery.body and delivery.body.startswith("******")
+    assert check_code(purpose="report", subject="MC20260310AB12CD34", code=code).ok
