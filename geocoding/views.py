@@ -1,28 +1,23 @@
 """JSON look-ups for the report and sighting forms' map: /api/geocode?q= and /api/reverse?lat=&lng=.
 
 The browser asks these, never Nominatim: the server keeps the providers' rate limits, caches the answers and falls
-back to the offline gazetteer. Each client may make GEOCODE_API_PER_MINUTE look-ups a minute.
+back to the offline gazetteer. Like every /api/ request, they are counted against RATE_API per client address by
+`sachet.ratelimits.RateLimitMiddleware`, which answers 429 with Retry-After past the limit.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
-
-from sachet.security import client_ip
 
 from . import services
 from .providers import Place, ProviderUnavailable
 
 MAX_QUERY = 200
-WINDOW_SECONDS = 60
 
 
 class GeocodeQuery(forms.Form):
@@ -73,10 +68,6 @@ def reverse(request):
 
 
 def _answer(request, form: forms.Form, look_up, extra=lambda data: {}) -> JsonResponse:
-    wait = _seconds_until_allowed(request)
-    if wait:
-        return JsonResponse({"error": "Too many look-ups from your connection. Please wait a minute and try again.",
-                             "retry_after": wait}, status=429, headers={"Retry-After": str(wait)})
     if not form.is_valid():
         message = " ".join(error for errors in form.errors.values() for error in errors)
         return JsonResponse({"error": message}, status=400)
@@ -96,25 +87,3 @@ def _place_json(place: Place | None) -> dict:
         return {"found": False}
     return {"found": True, "latitude": round(place.latitude, 6), "longitude": round(place.longitude, 6),
             "display_name": place.display_name, "provider": place.provider, "precision": place.precision}
-
-
-def _seconds_until_allowed(request) -> int:
-    """0 when the client may look up now; else the seconds until its minute's budget starts again.
-
-    A window starts with the client's first look-up and lasts a minute; both keys expire with it.
-    """
-    client = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
-    count_key, start_key = f"geocoding:api:{client}:count", f"geocoding:api:{client}:start"
-    now = time.time()
-    cache.add(start_key, now, WINDOW_SECONDS)
-    cache.add(count_key, 0, WINDOW_SECONDS)
-    try:
-        count = cache.incr(count_key)
-    except ValueError:  # the window ended between the two calls
-        cache.set(start_key, now, WINDOW_SECONDS)
-        cache.set(count_key, 1, WINDOW_SECONDS)
-        count = 1
-    if count <= settings.GEOCODE_API_PER_MINUTE:
-        return 0
-    started = cache.get(start_key, now)
-    return max(1, math.ceil(started + WINDOW_SECONDS - now))

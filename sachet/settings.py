@@ -5,6 +5,7 @@ uploads under var/media/, Celery tasks in-process, alerts logged). `.env.example
 """
 
 import hashlib
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sachet.ratelimits.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -200,6 +202,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Rate limits (sachet/ratelimits.py): "count/period", period s, m, h or d (e.g. "5/h", "30/m", "10/15m") ---
+# Each is counted per client address and, where the form has one, per phone number: loose enough that a family
+# never meets them, tight enough that a script always does. The counts live in the "default" cache (Redis).
+RATE_REPORT = env.str("RATE_REPORT", default="5/h")  # /report
+RATE_SIGHTING = env.str("RATE_SIGHTING", default="10/h")  # /found/<ref>
+RATE_CODE = env.str("RATE_CODE", default="20/h")  # entering a one-time code
+RATE_API = env.str("RATE_API", default="30/m")  # every /api/ request (the map's place look-ups)
+for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API"):
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must look like 5/h, 30/m or 10/15m, got {globals()[_name]!r}")
+RATELIMIT_USE_CACHE = "default"
+
 # --- Logging: stdout, one line per event, each with its request id ---------------------------------------------
 # A request id from the proxy (X-Request-ID) is kept so logs line up with the proxy's; otherwise one is made.
 LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
@@ -331,7 +345,6 @@ CELERY_BEAT_SCHEDULE["sweep-pending-deliveries"] = {
 GEOCODE_CACHE_DAYS = env.int("GEOCODE_CACHE_DAYS", default=90)  # places found are remembered this long
 GEOCODE_NOT_FOUND_SECONDS = env.int("GEOCODE_NOT_FOUND_SECONDS", default=3600)  # "not found" only briefly
 GEOCODE_FAILURE_SECONDS = env.int("GEOCODE_FAILURE_SECONDS", default=30)  # a provider failure, in the cache only
-GEOCODE_API_PER_MINUTE = env.int("GEOCODE_API_PER_MINUTE", default=30)  # /api/geocode + /api/reverse per client
 # A person is waiting on the map: one try per provider, a short time-out, a short wait for a Nominatim slot.
 GEOCODE_API_TIMEOUT = env.float("GEOCODE_API_TIMEOUT", default=3.0)
 GEOCODE_API_MAX_WAIT = env.float("GEOCODE_API_MAX_WAIT", default=2.0)
