@@ -27,6 +27,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from .images import strip_jpeg_metadata
+
 # Binary streams instead of ASCII85: reportlab's pure-Python ASCII85 encoder was most of the render time.
 rl_config.useA85 = 0
 
@@ -235,10 +237,13 @@ def _photo_reader(photo: bytes) -> tuple[ImageReader, tuple[int, int]]:
         with Image.open(io.BytesIO(photo)) as image:
             upright = image.format == "JPEG" and image.getexif().get(ExifTags.Base.Orientation, 1) == 1
             if upright and image.mode in ("RGB", "L"):
-                return ImageReader(io.BytesIO(photo)), image.size  # embedded as it is, no re-encoding
+                # Embedded without re-encoding, but never with metadata (a photo stored before uploads were
+                # cleaned may still hold EXIF or a comment).
+                return ImageReader(io.BytesIO(strip_jpeg_metadata(photo))), image.size
             converted = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise PosterError(f"the poster photo is not a readable image: {exc}") from exc
+    converted.info = {}  # Pillow would copy a comment into the JPEG it saves
     output = io.BytesIO()
     converted.save(output, "JPEG", quality=90)
     return ImageReader(io.BytesIO(output.getvalue())), converted.size

@@ -1,13 +1,10 @@
 import io
-import struct
-import wave
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from media.audio import InvalidVoiceNote, validate_voice_note
-from media.images import InvalidPhoto, normalise_photo
+from media.images import JPEG_QUALITY, InvalidPhoto, normalise_photo
 from tests.factories import jpeg_bytes
 
 GPS_IFD = 0x8825
@@ -92,38 +89,93 @@ def test_empty_file_is_refused():
         normalise_photo(upload(b""))
 
 
-def wav_bytes(seconds: float = 0.5) -> bytes:
+# --- Decoding large JPEGs at reduced scale (draft mode) ------------------------------------------------------------
+
+
+def detailed_photo(width: int, height: int) -> Image.Image:
+    """Fine detail in every channel (fractal, gradient, noise): a fair test of resampling quality."""
+    return Image.merge("RGB", (
+        Image.effect_mandelbrot((width, height), (-2.2, -1.2, 1.0, 1.2), 120),
+        Image.linear_gradient("L").resize((width, height)),
+        Image.effect_noise((width, height), 40),
+    ))
+
+
+def encoded(image: Image.Image, **options) -> bytes:
     out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(struct.pack("<h", 0) * int(8000 * seconds))
+    image.save(out, format="JPEG", **{"quality": 92, **options})
     return out.getvalue()
 
 
-def test_wav_voice_note_is_accepted_with_a_safe_name():
-    result = validate_voice_note(SimpleUploadedFile("../../etc/note.wav", wav_bytes(), content_type="audio/wav"))
-    assert result.name.endswith(".wav")
-    assert "/" not in result.name and "note" not in result.name
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    import numpy as np
+
+    difference = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    return float(10 * np.log10(255**2 / (difference**2).mean()))
 
 
-def test_voice_note_that_is_text_is_refused():
-    with pytest.raises(InvalidVoiceNote, match="not a sound recording"):
-        validate_voice_note(SimpleUploadedFile("note.mp3", b"hello there\n" * 50, content_type="audio/mpeg"))
+@pytest.fixture
+def decoded_sizes(monkeypatch) -> list[tuple[int, int]]:
+    """The size at which each JPEG is really decoded."""
+    from PIL import JpegImagePlugin
+
+    sizes = []
+    original_load = JpegImagePlugin.JpegImageFile.load
+
+    def recording_load(self):
+        if self.tile:  # pixels still to decode: this is the decode
+            sizes.append(self.size)
+        return original_load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", recording_load)
+    return sizes
 
 
-def test_text_with_an_mp3_tag_header_is_refused():
-    with pytest.raises(InvalidVoiceNote, match="damaged"):
-        validate_voice_note(SimpleUploadedFile("note.mp3", b"ID3? no\n" * 50, content_type="audio/mpeg"))
+def test_a_large_jpeg_is_decoded_once_at_a_reduced_scale(decoded_sizes):
+    result = Image.open(io.BytesIO(normalise_photo(upload(jpeg_bytes(4000, 3000))).read()))
+
+    # 4000 x 3000 fits 800 x 800 as 800 x 600; twice that is reached at 1/2 scale: 2000 x 1500, not 12 megapixels.
+    assert decoded_sizes[0] == (2000, 1500)
+    assert result.size == (800, 600)
 
 
-def test_voice_note_that_is_a_photo_is_refused():
-    with pytest.raises(InvalidVoiceNote, match="not a sound recording"):
-        validate_voice_note(SimpleUploadedFile("note.m4a", jpeg_bytes(), content_type="audio/mp4"))
+def test_a_jpeg_near_the_output_size_is_decoded_in_full(decoded_sizes):
+    result = Image.open(io.BytesIO(normalise_photo(upload(jpeg_bytes(1000, 700))).read()))
+
+    assert decoded_sizes[0] == (1000, 700)
+    assert result.size == (800, 560)
 
 
-def test_voice_note_over_the_size_cap_is_refused(settings):
-    settings.VOICE_MAX_BYTES = 4000
-    with pytest.raises(InvalidVoiceNote, match="too long"):
-        validate_voice_note(SimpleUploadedFile("note.wav", wav_bytes(1.0), content_type="audio/wav"))
+def test_reduced_scale_decoding_keeps_the_quality_of_a_full_decode():
+    source = encoded(detailed_photo(4000, 3000))
+    full = Image.open(io.BytesIO(source)).convert("RGB")  # decoded at full size, then resized and stored alike
+    full.thumbnail((800, 800), Image.Resampling.LANCZOS)
+    full = Image.open(io.BytesIO(encoded(full, quality=JPEG_QUALITY, optimize=True)))
+
+    result = Image.open(io.BytesIO(normalise_photo(upload(source)).read()))
+
+    assert result.size == full.size == (800, 600)
+    assert psnr(result, full) > 40  # measured 47 dB: the two are alike to the eye
+
+
+# (EXIF orientation, where the sensor's top-left red quadrant is seen) for the eight orientations.
+ORIENTATIONS = {1: "top-left", 2: "top-right", 3: "bottom-right", 4: "bottom-left",
+                5: "top-left", 6: "top-right", 7: "bottom-right", 8: "bottom-left"}
+
+
+@pytest.mark.parametrize(("orientation", "corner"), ORIENTATIONS.items())
+def test_orientation_is_right_for_large_jpegs_decoded_at_reduced_scale(orientation, corner):
+    sensor = Image.new("RGB", (3200, 2000), (255, 255, 255))
+    sensor.paste((255, 0, 0), (0, 0, 1600, 1000))  # the sensor's top-left quadrant
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+
+    result = Image.open(io.BytesIO(normalise_photo(upload(encoded(sensor, exif=exif))).read()))
+
+    turned = orientation >= 5
+    assert result.size == ((500, 800) if turned else (800, 500))
+    width, height = result.size
+    corners = {"top-left": (width // 4, height // 4), "top-right": (3 * width // 4, height // 4),
+               "bottom-left": (width // 4, 3 * height // 4), "bottom-right": (3 * width // 4, 3 * height // 4)}
+    red = [name for name, point in corners.items() if result.getpixel(point)[1] < 60]
+    assert red == [corner]
