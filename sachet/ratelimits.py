@@ -81,6 +81,7 @@ def _count(request, group: str, value: str, rate: str) -> int:
 
 def address_key(request) -> str:
     """The client's address as counted: IPv4 whole, IPv6 by its /64, "unknown" for no address."""
+    _warn_once_about_an_untrusted_proxy(request)
     address = client_ip(request)
     if not address:
         return UNKNOWN_ADDRESS
@@ -93,6 +94,19 @@ def address_key(request) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address) + "/64"
     return str(parsed)
+
+
+_warned_about_proxy = False
+
+
+def _warn_once_about_an_untrusted_proxy(request) -> None:
+    # Behind a proxy with TRUSTED_PROXY off, every visitor has the proxy's address and shares one count: the first
+    # few reports of the day would lock everyone else out. Say so once per process.
+    global _warned_about_proxy
+    if not _warned_about_proxy and not settings.TRUSTED_PROXY and request.META.get("HTTP_X_FORWARDED_FOR"):
+        _warned_about_proxy = True
+        logger.warning("requests carry X-Forwarded-For but TRUSTED_PROXY is off: rate limits count the proxy's "
+                       "address for every visitor; turn TRUSTED_PROXY on if this site runs behind a proxy")
 
 
 def phone_key(phone: str) -> str | None:

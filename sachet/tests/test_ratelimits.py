@@ -132,6 +132,20 @@ def test_a_spoofed_forwarded_for_does_not_change_the_address_without_a_trusted_p
     assert waits("report", requests)[5] > 0
 
 
+def test_a_forwarded_for_without_a_trusted_proxy_is_warned_about_once(clock, settings, caplog, monkeypatch):
+    settings.TRUSTED_PROXY = False
+    monkeypatch.setattr(ratelimits, "_warned_about_proxy", False)
+
+    with caplog.at_level(logging.WARNING, logger="sachet.ratelimits"):
+        for n in range(3):
+            check(request_from(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"), "sighting")
+
+    assert caplog.messages == [
+        "requests carry X-Forwarded-For but TRUSTED_PROXY is off: rate limits count the proxy's address for every "
+        "visitor; turn TRUSTED_PROXY on if this site runs behind a proxy"
+    ]
+
+
 def test_phone_key_is_a_keyed_hash_of_the_e164_number(settings):
     key = phone_key("098220 12345")
 
