@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from sachet.phones import normalise
+from sachet.phones import InvalidPhone, can_receive_sms, normalise
 
 from .channels import PUBLIC, Message, sms_configured
 from .models import PhoneCode
@@ -92,12 +92,15 @@ def sms_available() -> bool:
 def send_code(*, purpose: str, subject: str, phone: str) -> PhoneCode:
     """A new code for (purpose, subject) to `phone`, replacing any earlier one, sent by SMS after commit.
 
-    Call it inside the caller's transaction. Raises InvalidPhone for a number that is not one, ResendTooSoon or
-    TooManyCodes (with `retry_after`) past the limits, ChannelNotConfigured when SMS is not configured.
+    Call it inside the caller's transaction. Raises InvalidPhone for a number that is not one or cannot take a text
+    message (a landline), ResendTooSoon or TooManyCodes (with `retry_after`) past the limits, ChannelNotConfigured
+    when SMS is not configured.
     """
     if not purpose or not subject:
         raise ValueError("a code needs a purpose and a subject")
     phone = normalise(phone)
+    if not can_receive_sms(phone):
+        raise InvalidPhone(_("This number cannot receive text messages. Please give a mobile number."))
     try:
         with transaction.atomic():
             return _send(purpose, subject, phone)

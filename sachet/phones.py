@@ -47,16 +47,26 @@ def normalise(value: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(_parse(value, region), phonenumbers.PhoneNumberFormat.E164)
 
 
-def can_receive_sms(e164: str) -> bool:
-    """Whether the number is a mobile (or a number its plan does not tell from one): a landline gets no codes."""
+# Kinds of number that cannot take a text message (a landline, a toll-free or premium line, a pager).
+_NO_SMS = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
+    phonenumbers.PhoneNumberType.VOICEMAIL,
+    phonenumbers.PhoneNumberType.PAGER,
+}
+
+
+def can_receive_sms(value: str) -> bool:
+    """Whether the number can take a text message: not a landline, toll-free, premium or similar line (a number
+    whose plan does not tell mobile from landline, as in the USA, is given the benefit of the doubt)."""
     try:
-        number = phonenumbers.parse(e164, DEFAULT_REGION)
+        number = phonenumbers.parse(value or "", DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.number_type(number) in {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    }
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) not in _NO_SMS
 
 
 def mask(value: str) -> str:

@@ -119,6 +119,14 @@ def test_no_code_to_something_that_is_not_a_phone_number(sms):
     assert PhoneCode.objects.count() == Delivery.objects.count() == 0
 
 
+def test_no_code_to_a_landline(sms):
+    with pytest.raises(InvalidPhone) as raised:
+        send_code(purpose="report", subject=CASE, phone="022 2345 6789")
+
+    assert str(raised.value) == "This number cannot receive text messages. Please give a mobile number."
+    assert PhoneCode.objects.count() == Delivery.objects.count() == 0
+
+
 def test_failed_sms_is_redacted_too_and_never_sent_again(sms, django_capture_on_commit_callbacks):
     sms.unsubscribed.add(PHONE)
 

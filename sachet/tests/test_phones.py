@@ -65,7 +65,9 @@ def test_mask_of_a_number_as_typed_equals_the_mask_of_its_e164_form():
 
 def test_a_mobile_can_receive_sms_and_a_landline_cannot():
     assert can_receive_sms("+919822012345") is True
+    assert can_receive_sms("+14155552671") is True  # the USA does not tell mobiles from landlines
     assert can_receive_sms("+912223456789") is False
+    assert can_receive_sms("1800 180 1234") is False  # toll-free
     assert can_receive_sms("not a number") is False
 
 
