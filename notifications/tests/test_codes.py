@@ -408,3 +408,13 @@ def test_code_field_refuses_anything_but_six_digits_in_plain_words(typed):
         CodeField().clean(typed)
 
     assert raised.value.messages == ["The code has 6 digits. Please type the 6 digits from the SMS."]
+
+
+def test_police_may_see_the_codes_list_and_ngo_staff_may_not():
+    from django.contrib.auth.models import Group
+
+    police = set(Group.objects.get(name="Police").permissions.values_list("codename", flat=True))
+    ngo = set(Group.objects.get(name="NGO").permissions.values_list("codename", flat=True))
+
+    assert "view_phonecode" in police
+    assert not {codename for codename in ngo if codename.endswith("phonecode")}
