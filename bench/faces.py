@@ -34,7 +34,7 @@ from PIL import Image  # noqa: E402
 from media import faces  # noqa: E402
 from media.face_index import FaceIndex  # noqa: E402
 
-FACES_DIR = Path(os.environ.get("SACHET_FACES_DIR") or REPO.parent / "shared" / "testdata" / "faces")
+FACES_DIR = REPO / "tests" / "data" / "faces"  # the test suite's real face photographs
 ROUNDS = 5
 
 
