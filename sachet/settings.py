@@ -5,7 +5,6 @@ uploads under var/media/, Celery tasks in-process, alerts logged). `.env.example
 """
 
 import hashlib
-import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,8 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-# Under pytest the suite supplies its own throwaway secret and hosts, and a developer's .env is not read.
-TESTING = "pytest" in sys.modules
+# The test suite says so explicitly (pyproject.toml sets SACHET_TESTING for pytest): it supplies its own throwaway
+# secret and hosts, and a developer's .env is not read. Never set it in a deployment.
+TESTING = env.bool("SACHET_TESTING", default=False)
 if not TESTING and not env.bool("SACHET_IGNORE_DOTENV", default=False):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
