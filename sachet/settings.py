@@ -356,6 +356,6 @@ if CLOUDINARY_URL:
 
 # --- geocoding: places still pending are looked up again ---
 CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
-    "task": "cases.geo.requeue_pending_geocoding",
+    "task": "cases.tasks.requeue_pending_geocoding",
     "schedule": 15 * 60,
 }
