@@ -147,9 +147,9 @@ def bench_search_group(size: int = 100_000) -> None:
         return time.perf_counter() - start
 
     def after_delete():
-        services.forget_photo(FacePrint.objects.filter(group="case").order_by("-pk").values_list(
-            "photo_name", flat=True)[0])
-        changed()  # forget_photo sets it after commit; autocommit here: set it the same way
+        services.forget_photos([FacePrint.objects.filter(group="case").order_by("-pk").values_list(
+            "photo_name", flat=True)[0]])
+        changed()  # forget_photos sets it after commit; autocommit here: set it the same way
         start = time.perf_counter()
         search()
         return time.perf_counter() - start
