@@ -138,9 +138,8 @@ STORAGES = {
     },
 }
 if CLOUDINARY_URL:
-    INSTALLED_APPS.append("cloudinary_storage")  # after staticfiles: its collectstatic override is not used
-    STORAGES["default"] = {"BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"}
-    CLOUDINARY_STORAGE = {"CLOUDINARY_URL": CLOUDINARY_URL}
+    # after staticfiles: its collectstatic override is not used. The storages are set in the media section below.
+    INSTALLED_APPS.append("cloudinary_storage")
 # Without a collected manifest (development, tests) WhiteNoise serves straight from the app and static folders.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploaded files are served by Django only when they live on the local disk (the embedded default).
@@ -200,7 +199,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Logging: stdout, one line per event, each with its request id ---------------------------------------------
+# --- Request ids in every log line -----------------------------------------------------------------------------
 # A request id from the proxy (X-Request-ID) is kept so logs line up with the proxy's; otherwise one is made.
 LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
