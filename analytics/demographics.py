@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 import re
 from zoneinfo import ZoneInfo
 
-AGE_GROUPS = ("0-5", "6-10", "11-15", "16-17")
+from cases.ages import AGE_GROUPS
+from cases.ages import age_group as _age_group
+
 UNKNOWN = "unknown"
 FOUND_STATUSES = frozenset({"found"})
 
@@ -64,13 +66,7 @@ def describe(records: Iterable[CaseRecord], *, tz_name: str | None = None,
 
 def age_group(age: int | None) -> str:
     """The age band a child falls in; ``unknown`` when the age is missing or not a child's."""
-    if age is None or age < 0:
-        return UNKNOWN
-    for label in AGE_GROUPS:
-        low, high = (int(part) for part in label.split("-"))
-        if low <= age <= high:
-            return label
-    return UNKNOWN
+    return _age_group(age) or UNKNOWN
 
 
 def count_age_groups(records: Iterable[CaseRecord]) -> dict[str, int]:

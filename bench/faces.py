@@ -34,7 +34,7 @@ from PIL import Image  # noqa: E402
 from media import faces  # noqa: E402
 from media.face_index import FaceIndex  # noqa: E402
 
-FACES_DIR = Path(os.environ.get("SACHET_FACES_DIR") or REPO.parent / "shared" / "testdata" / "faces")
+FACES_DIR = REPO / "tests" / "data" / "faces"  # the test suite's real face photographs
 ROUNDS = 5
 
 
@@ -147,9 +147,9 @@ def bench_search_group(size: int = 100_000) -> None:
         return time.perf_counter() - start
 
     def after_delete():
-        services.forget_photo(FacePrint.objects.filter(group="case").order_by("-pk").values_list(
-            "photo_name", flat=True)[0])
-        changed()  # forget_photo sets it after commit; autocommit here: set it the same way
+        services.forget_photos([FacePrint.objects.filter(group="case").order_by("-pk").values_list(
+            "photo_name", flat=True)[0]])
+        changed()  # forget_photos sets it after commit; autocommit here: set it the same way
         start = time.perf_counter()
         search()
         return time.perf_counter() - start

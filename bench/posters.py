@@ -4,7 +4,6 @@ Run from the repository root: .venv/bin/python bench/posters.py
 """
 
 import io
-import os
 import statistics
 import sys
 import time
@@ -17,17 +16,14 @@ from PIL import Image  # noqa: E402
 
 from media.posters import render_poster  # noqa: E402
 
-FACES_DIR = Path(os.environ.get("SACHET_FACES_DIR") or REPO.parent / "shared" / "testdata" / "faces")
+FACES_DIR = REPO / "tests" / "data" / "faces"  # the test suite's real face photographs
 ROUNDS = 20
 
 
 def photo() -> bytes:
-    """A normalised upload: obama_2 as an 800 px JPEG, or a drawn gradient if the test photos are absent."""
-    if (FACES_DIR / "obama_2.jpg").is_file():
-        with Image.open(FACES_DIR / "obama_2.jpg") as image:
-            image = image.convert("RGB")
-    else:
-        image = Image.linear_gradient("L").resize((600, 800)).convert("RGB")
+    """A normalised upload: obama_2 as an 800 px JPEG."""
+    with Image.open(FACES_DIR / "obama_2.jpg") as image:
+        image = image.convert("RGB")
     image.thumbnail((800, 800), Image.LANCZOS)
     output = io.BytesIO()
     image.save(output, "JPEG", quality=85)

@@ -1,7 +1,7 @@
 """What happens after a case or sighting is recorded: alerts, photo analysis, posters and geocoding.
 
 The services call these functions inside their transaction. Alerts are written as outbox rows in that same
-transaction (so an alert is never lost and never sent for a report that was rolled back); everything else is
+transaction (so an alert is never lost and never sent for a report that was rolled back); everything else is a task
 scheduled with `after_commit`, so the web request never waits on a worker or a third-party API. Tasks take ids.
 """
 
@@ -9,24 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
-from . import alerts, faces, geo, posters
-from .models import Geocoding
+from . import alerts, faces, geo, tasks
+from .after_commit import after_commit
+from .models import Case, Geocoding
 
 logger = logging.getLogger(__name__)
-
-
-def after_commit(func, *args) -> None:
-    """Run func(*args) once the current transaction commits.
-
-    robust: a broker that is down must not turn a saved report into an error page; periodic sweeps pick the work up.
-    """
-
-    def run() -> None:
-        func(*args)
-
-    transaction.on_commit(run, robust=True)
 
 
 def case_reported(case) -> None:
@@ -34,9 +21,10 @@ def case_reported(case) -> None:
     alerts.case_reported(case)
     geo.flag_case_outside_india(case)
     if case.geocoding == Geocoding.PENDING:
-        after_commit(geo.schedule_case, case.pk)
-    faces.case_reported(case)
-    posters.case_changed(case)
+        after_commit(tasks.geocode_case.delay, case.pk)
+    if case.photo:
+        after_commit(tasks.analyse_case_photo.delay, case.pk)
+    schedule_poster(case)
 
 
 def sighting_recorded(sighting) -> None:
@@ -44,12 +32,30 @@ def sighting_recorded(sighting) -> None:
     alerts.sighting_recorded(sighting)
     geo.flag_sighting_outside_india(sighting)
     if sighting.geocoding == Geocoding.PENDING:
-        after_commit(geo.schedule_sighting, sighting.pk)
-    faces.sighting_recorded(sighting)
+        after_commit(tasks.geocode_sighting.delay, sighting.pk)
+    if sighting.photo:
+        after_commit(tasks.match_sighting.delay, sighting.pk)
 
 
 def status_changed(case, change) -> None:
+    """Found or closed: the child's faces are forgotten now, in the same transaction. Missing again: rebuilt."""
     logger.info("case status ref=%s %s->%s", case.reference, change.from_status, change.to_status)
     alerts.status_changed(case, change)
-    faces.status_changed(case, change)
-    posters.case_changed(case)
+    if change.to_status == Case.Status.MISSING:
+        schedule_rematch(case)
+    else:
+        faces.forget_case_faces(case)
+    schedule_poster(case)
+
+
+def schedule_rematch(case) -> None:
+    """Analyse the case photo again and match every sighting of the case again (after commit)."""
+    after_commit(tasks.rematch_case.delay, case.pk)
+
+
+def schedule_poster(case, *, force: bool = False) -> None:
+    """Make the case's poster after commit; skipped when the stored one is fresh, unless `force` (staff asked)."""
+    if force:
+        after_commit(tasks.generate_poster.delay, case.pk, True)
+    else:
+        after_commit(tasks.generate_poster.delay, case.pk)

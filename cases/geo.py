@@ -1,28 +1,24 @@
 """Cases and sightings on the map: their place text geocoded after they are saved, and pins outside India flagged.
 
-A report is saved at once with geocoding "pending"; `geocode_case` / `geocode_sighting` then fill the coordinates
-(state "found" or "not_found"). Coordinates a person picked on the map ("manual") are never looked up or replaced.
-When the providers stay unavailable the row is left pending for `manage.py geocode_pending`.
+A report is saved at once with geocoding "pending"; the tasks `geocode_case` / `geocode_sighting` (cases.tasks) then
+fill the coordinates with `locate` (state "found" or "not_found"). Coordinates a person picked on the map ("manual")
+are never looked up or replaced. When the providers stay unavailable the row is left pending for
+`manage.py geocode_pending`.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from datetime import timedelta
 from decimal import Decimal
 
-from celery import shared_task
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from geocoding import services as geocoding
-from geocoding.providers import ProviderUnavailable
 
 from .models import Case, CaseNote, Geocoding, Sighting
-
-logger = logging.getLogger(__name__)
 
 FOUND, NOT_FOUND, SKIPPED = "found", "not_found", "skipped"
 PLACE_FIELD = {Case: "last_seen_place", Sighting: "place"}
@@ -57,52 +53,11 @@ def retry_delay(retries: int, retry_after: float | None) -> float:
     return max(base * random.uniform(0.5, 1.0), min(retry_after or 0.0, settings.GEOCODE_TASK_RETRY_MAX_DELAY))
 
 
-def _run(task, model: type[models.Model], pk: int) -> str:
-    try:
-        return locate(model, pk)
-    except ProviderUnavailable as error:
-        # In-process (no broker) a retry would run at once and hold up the request: leave it to the command.
-        if task.request.is_eager or task.request.retries >= task.max_retries:
-            logger.warning("geocoding %s %s left pending: %s", model.__name__.lower(), pk, error)
-            return Geocoding.PENDING
-        raise task.retry(countdown=retry_delay(task.request.retries, error.retry_after)) from error
-
-
-@shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
-def geocode_case(self, case_id: int) -> str:
-    """Fill a reported case's coordinates from its last-seen place, unless someone gave them."""
-    return _run(self, Case, case_id)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
-def geocode_sighting(self, sighting_id: int) -> str:
-    """Fill a sighting's coordinates from its place text, unless someone gave them."""
-    return _run(self, Sighting, sighting_id)
-
-
-@shared_task(acks_late=True)
-def requeue_pending_geocoding(older_than_minutes: int = 10, batch: int = 200) -> int:
-    """Beat job: places still pending after a broker outage or exhausted retries are looked up again, in bounded
-    batches (the Nominatim limit still spaces the look-ups)."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    queued = 0
-    for model, task in ((Case, geocode_case), (Sighting, geocode_sighting)):
-        ids = list(model.objects.filter(geocoding=Geocoding.PENDING, latitude__isnull=True, created_at__lt=cutoff)
-                   .order_by("created_at").values_list("pk", flat=True)[:batch])
-        for pk in ids:
-            task.delay(pk)
-        queued += len(ids)
-    if queued:
-        logger.info("geocoding re-queued %d pending place(s)", queued)
-    return queued
-
-
-def schedule_case(case_id: int) -> None:
-    geocode_case.delay(case_id)
-
-
-def schedule_sighting(sighting_id: int) -> None:
-    geocode_sighting.delay(sighting_id)
+def pending_ids(model: type[models.Model], *, older_than: timedelta, limit: int) -> list[int]:
+    """The oldest rows still waiting for coordinates after `older_than` (a broker outage, or retries exhausted)."""
+    cutoff = timezone.now() - older_than
+    rows = model.objects.filter(geocoding=Geocoding.PENDING, latitude__isnull=True, created_at__lt=cutoff)
+    return list(rows.order_by("created_at").values_list("pk", flat=True)[:limit])
 
 
 # --- pins outside India ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Posters for cases: made by a task when a case is reported or its status changes, kept in Case.poster, and
-served at /poster/<ref>, made on the spot when the stored one is missing or older than the case.
+served at /poster/<ref> (cases.views.poster), made on the spot when the stored one is missing or older than the case.
 
 A found case's poster says FOUND. A closed case has no poster: its stored poster is deleted and the page answers
 410 Gone, because a MISSING poster would keep people looking and a FOUND one may not be true.
@@ -9,47 +9,28 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.http import FileResponse, Http404, HttpResponse
 from django.utils import dateformat, timezone
-from django.views.decorators.http import require_safe
 
 from media import posters
 from media import services as media
 from media.storage import StorageUnavailable
-from media.tasks import RETRY_OPTIONS
 
-from . import events
 from .models import Case
 
 logger = logging.getLogger(__name__)
 
 
-# --- Hooks and scheduling --------------------------------------------------------------------------------------
-
-
-def case_changed(case: Case) -> None:
-    """After a report or a status change: make the poster after commit (skipped when it is already fresh)."""
-    events.after_commit(generate_poster.delay, case.pk)
-
-
-def schedule_poster(case: Case) -> None:
-    """Make the case's poster again even if it looks fresh (staff asked for it)."""
-    events.after_commit(generate_poster.delay, case.pk, True)
-
-
-@shared_task(**RETRY_OPTIONS, soft_time_limit=60, time_limit=90)
-def generate_poster(case_id: int, force: bool = False) -> str | None:
-    """Render and store the case's poster; the stored file's name ("" for a closed case), None for no case."""
+def make_poster(case_id: int, *, force: bool = False) -> str | None:
+    """Render and store the case's poster unless it is fresh (or `force`); the stored file's name ("" for a closed
+    case), None for no case."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return None
     if not force and (is_fresh(case) or (case.status == Case.Status.CLOSED and not case.poster)):
         return case.poster.name
-    pdf = None if case.status == Case.Status.CLOSED else render_case_poster(case, _photo(case, strict=True))
+    pdf = None if case.status == Case.Status.CLOSED else render_case_poster(case, case_photo(case, strict=True))
     return store_poster(case, pdf)
 
 
@@ -109,7 +90,7 @@ def store_poster(case: Case, pdf: bytes | None) -> str:
     return name
 
 
-def _photo(case: Case, *, strict: bool) -> bytes | None:
+def case_photo(case: Case, *, strict: bool) -> bytes | None:
     """The case photo's bytes, None without one. strict: an unreachable storage raises (the task retries);
     otherwise the poster is made without the photo."""
     if not case.photo:
@@ -125,50 +106,3 @@ def _photo(case: Case, *, strict: bool) -> bytes | None:
             raise
         logger.warning("case photo unreachable; poster made without it ref=%s", case.reference)
         return None
-
-
-# --- The page --------------------------------------------------------------------------------------------------
-
-
-@require_safe
-def poster_view(request, reference: str):
-    """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot."""
-    case = Case.objects.filter(reference=reference).first()
-    if case is None:
-        raise Http404("No case with this reference.")
-    if case.status == Case.Status.CLOSED:
-        return HttpResponse(
-            f"Case {case.reference} is closed and its poster has been withdrawn. Please take down printed copies.",
-            status=410, content_type="text/plain; charset=utf-8",
-        )
-    store = True
-    if is_fresh(case):
-        try:
-            return _pdf_response(case.poster.storage.open(case.poster.name, "rb"), case)
-        except FileNotFoundError:
-            logger.warning("stored poster missing, making it again ref=%s", case.reference)
-        except OSError as error:
-            # Unreachable, or refusing to serve PDFs (a Cloudinary setting): storing again would not help.
-            logger.warning("stored poster unreadable, serving a new copy ref=%s: %s", case.reference, error)
-            store = False
-    photo = _photo(case, strict=False)
-    pdf = render_case_poster(case, photo)
-    # One request stores the new poster; others arriving meanwhile only serve theirs. A poster made without its
-    # photo (storage unreachable) is served but not stored.
-    store = store and (photo is not None or not case.photo)
-    if store and cache.add(f"cases:poster:storing:{case.pk}", 1, timeout=60):
-        try:
-            store_poster(case, pdf)
-        except StorageUnavailable as error:
-            logger.warning("poster not stored ref=%s: %s", case.reference, error)
-        finally:
-            cache.delete(f"cases:poster:storing:{case.pk}")
-    return _pdf_response(ContentFile(pdf), case)
-
-
-def _pdf_response(file, case: Case) -> FileResponse:
-    response = FileResponse(file, content_type="application/pdf", filename=f"sachet-{case.reference}.pdf")
-    response["Content-Disposition"] = f'inline; filename="sachet-{case.reference}.pdf"'
-    # A found child's poster must replace the missing one at once: browsers ask again every time.
-    response["Cache-Control"] = "no-cache"
-    return response

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from media import services as media_services
 
 from . import events
+from .after_commit import after_commit
 from .models import Case, CaseNote, Geocoding, Sighting, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -162,4 +163,4 @@ def delete_case(*, case: Case, by=None) -> None:
     logger.info("case deleted ref=%s by=%s files=%d", reference, getattr(by, "pk", None), len(files))
 
     # Files (in either storage) and their face prints go once the delete has committed; a storage outage is retried.
-    events.after_commit(media_services.delete_files, files)
+    after_commit(media_services.delete_files, files)

@@ -1,8 +1,97 @@
-"""The cases app's Celery tasks. They live beside their topic (faces, posters); Celery's autodiscovery imports
-this module, which registers them."""
+"""The cases app's Celery tasks: thin wrappers that take ids, load, and call the services in faces, posters and geo.
 
-from .faces import analyse_case_photo, match_sighting, rematch_case
-from .posters import generate_poster
+Each is safe to run twice. Face and poster tasks retry storage and database outages with backoff (media's
+RETRY_OPTIONS); geocoding retries an unavailable provider, then leaves the row pending for the beat sweep below and
+`manage.py geocode_pending`.
+"""
 
-__all__ = ["analyse_case_photo", "generate_poster", "match_sighting", "rematch_case"]
-from .geo import geocode_case, geocode_sighting, requeue_pending_geocoding  # noqa: E402,F401 - registers them
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import models
+
+from geocoding.providers import ProviderUnavailable
+from media.tasks import RETRY_OPTIONS
+
+from . import faces, geo, posters
+from .models import Case, Geocoding, Sighting
+
+logger = logging.getLogger(__name__)
+
+
+# --- Faces -----------------------------------------------------------------------------------------------------
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=120, time_limit=150)
+def analyse_case_photo(case_id: int, refresh: bool = False) -> str | None:
+    """Analyse an open case's photo (again, with refresh); the face status, or None when there is none."""
+    return faces.analyse_case_photo(case_id, refresh=refresh)
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=60, time_limit=90)
+def rematch_case(case_id: int) -> int:
+    """Analyse the case photo again, then match each of its sightings again; how many sightings were queued."""
+    sighting_ids = faces.sightings_to_rematch(case_id)
+    for sighting_id in sighting_ids:
+        match_sighting.delay(sighting_id)
+    return len(sighting_ids)
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=120, time_limit=150)
+def match_sighting(sighting_id: int) -> str | None:
+    """Score a sighting's photo against its case and every open case; the verdict, None when not matched."""
+    return faces.match_sighting(sighting_id)
+
+
+# --- Posters ---------------------------------------------------------------------------------------------------
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=60, time_limit=90)
+def generate_poster(case_id: int, force: bool = False) -> str | None:
+    """Render and store the case's poster; the stored file's name ("" for a closed case), None for no case."""
+    return posters.make_poster(case_id, force=force)
+
+
+# --- Geocoding -------------------------------------------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
+def geocode_case(self, case_id: int) -> str:
+    """Fill a reported case's coordinates from its last-seen place, unless someone gave them."""
+    return _locate(self, Case, case_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
+def geocode_sighting(self, sighting_id: int) -> str:
+    """Fill a sighting's coordinates from its place text, unless someone gave them."""
+    return _locate(self, Sighting, sighting_id)
+
+
+@shared_task(acks_late=True)
+def requeue_pending_geocoding(older_than_minutes: int = 10, batch: int = 200) -> int:
+    """Beat job: places still pending after a broker outage or exhausted retries are looked up again, in bounded
+    batches (the Nominatim limit still spaces the look-ups)."""
+    queued = 0
+    for model, task in ((Case, geocode_case), (Sighting, geocode_sighting)):
+        ids = geo.pending_ids(model, older_than=timedelta(minutes=older_than_minutes), limit=batch)
+        for pk in ids:
+            task.delay(pk)
+        queued += len(ids)
+    if queued:
+        logger.info("geocoding re-queued %d pending place(s)", queued)
+    return queued
+
+
+def _locate(task, model: type[models.Model], pk: int) -> str:
+    try:
+        return geo.locate(model, pk)
+    except ProviderUnavailable as error:
+        # In-process (no broker) a retry would run at once and hold up the request: leave it to the command.
+        if task.request.is_eager or task.request.retries >= task.max_retries:
+            logger.warning("geocoding %s %s left pending: %s", model.__name__.lower(), pk, error)
+            return Geocoding.PENDING
+        raise task.retry(countdown=geo.retry_delay(task.request.retries, error.retry_after)) from error

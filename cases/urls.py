@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import posters, views
+from . import views
 from .models import REFERENCE_REGEX
 
 app_name = "cases"
@@ -10,5 +10,5 @@ urlpatterns = [
     path("report", views.report_case, name="report"),
     re_path(rf"^case/(?P<reference>{REFERENCE_REGEX})/?$", views.case_detail, name="detail"),
     re_path(rf"^found/(?P<reference>{REFERENCE_REGEX})/?$", views.report_sighting, name="sighting"),
-    re_path(rf"^poster/(?P<reference>{REFERENCE_REGEX})/?$", posters.poster_view, name="poster"),
+    re_path(rf"^poster/(?P<reference>{REFERENCE_REGEX})/?$", views.poster, name="poster"),
 ]

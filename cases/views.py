@@ -1,17 +1,25 @@
-"""The public site: recent cases, reporting a missing child, the case page and reporting a sighting."""
+"""The public site: recent cases, reporting a missing child, the case page, reporting a sighting and the poster."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
+from media.storage import StorageUnavailable
+
+from . import maps, posters, selectors, services
 from .forms import CaseReportForm, SearchForm, SightingForm
 from .models import Case
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -50,7 +58,7 @@ def case_detail(request, reference: str):
     case = _get_case(reference)
     sightings = selectors.public_sightings(case=case)
     return render(request, "cases/case_detail.html", {"case": case, "sightings": sightings,
-                                                      "map_points": _map_points(case, sightings)})
+                                                      "map_points": maps.map_points(case, sightings)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,6 +82,42 @@ def report_sighting(request, reference: str):
                   status=400 if form.errors else 200)
 
 
+@require_safe
+def poster(request, reference: str):
+    """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot."""
+    case = Case.objects.filter(reference=reference).first()
+    if case is None:
+        raise Http404("No case with this reference.")
+    if case.status == Case.Status.CLOSED:
+        return HttpResponse(
+            f"Case {case.reference} is closed and its poster has been withdrawn. Please take down printed copies.",
+            status=410, content_type="text/plain; charset=utf-8",
+        )
+    store = True
+    if posters.is_fresh(case):
+        try:
+            return _pdf_response(case.poster.storage.open(case.poster.name, "rb"), case)
+        except FileNotFoundError:
+            logger.warning("stored poster missing, making it again ref=%s", case.reference)
+        except OSError as error:
+            # Unreachable, or refusing to serve PDFs (a Cloudinary setting): storing again would not help.
+            logger.warning("stored poster unreadable, serving a new copy ref=%s: %s", case.reference, error)
+            store = False
+    photo = posters.case_photo(case, strict=False)
+    pdf = posters.render_case_poster(case, photo)
+    # One request stores the new poster; others arriving meanwhile only serve theirs. A poster made without its
+    # photo (storage unreachable) is served but not stored.
+    store = store and (photo is not None or not case.photo)
+    if store and cache.add(f"cases:poster:storing:{case.pk}", 1, timeout=60):
+        try:
+            posters.store_poster(case, pdf)
+        except StorageUnavailable as error:
+            logger.warning("poster not stored ref=%s: %s", case.reference, error)
+        finally:
+            cache.delete(f"cases:poster:storing:{case.pk}")
+    return _pdf_response(ContentFile(pdf), case)
+
+
 def _get_case(reference: str) -> Case:
     try:
         return selectors.public_case(reference=reference)
@@ -81,13 +125,9 @@ def _get_case(reference: str) -> Case:
         raise Http404("No case with this reference.") from None
 
 
-def _map_points(case: Case, sightings) -> list[dict]:
-    points = []
-    if case.has_location:
-        points.append({"lat": float(case.latitude), "lng": float(case.longitude), "kind": "last_seen",
-                       "label": f"Last seen: {case.last_seen_place}"})
-    for sighting in sightings:
-        if sighting.has_location:
-            points.append({"lat": float(sighting.latitude), "lng": float(sighting.longitude), "kind": "sighting",
-                           "label": f"Sighting: {sighting.place}"})
-    return points
+def _pdf_response(file, case: Case) -> FileResponse:
+    response = FileResponse(file, content_type="application/pdf", filename=f"sachet-{case.reference}.pdf")
+    response["Content-Disposition"] = f'inline; filename="sachet-{case.reference}.pdf"'
+    # A found child's poster must replace the missing one at once: browsers ask again every time.
+    response["Cache-Control"] = "no-cache"
+    return response

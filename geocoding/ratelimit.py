@@ -57,10 +57,16 @@ class LocalRateLimiter:
         return wait
 
 
-# Takes the next slot at or after Redis' TIME; refuses (0, wait) when the wait would exceed ARGV[2] ms.
+# Takes the next slot at or after Redis' TIME (or ARGV[3] ms, a clock given by tests); refuses (0, wait) when the wait
+# would exceed ARGV[2] ms.
 _TAKE_SLOT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now
+if ARGV[3] then
+  now = tonumber(ARGV[3])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local interval = tonumber(ARGV[1])
 local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, next_free)
@@ -74,19 +80,25 @@ return {1, wait}
 
 
 class RedisRateLimiter:
-    """The same schedule kept in Redis, shared by all processes that use the same key."""
+    """The same schedule kept in Redis, shared by all processes that use the same key.
+
+    Times come from Redis' own clock, the same for every process; `clock` (seconds) replaces it in tests.
+    """
 
     def __init__(self, client: redis.Redis, key: str, interval: float, max_wait: float, *,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] | None = None) -> None:
         self.key = key
         self.interval = interval
         self.max_wait = max_wait
         self._script = client.register_script(_TAKE_SLOT)
         self._sleep = sleep
+        self._clock = clock
 
     def acquire(self) -> float:
         try:
             args = [int(self.interval * 1000), int(self.max_wait * 1000)]
+            if self._clock is not None:
+                args.append(int(self._clock() * 1000))
             granted, wait_ms = self._script(keys=[self.key], args=args)
         except redis.RedisError as error:
             raise RateLimitError(f"rate limit store unreachable: {error}") from error

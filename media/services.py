@@ -1,6 +1,7 @@
 """The verbs of the media app for stored files: analyse the faces in a photo, forget them, search a group of
 photos for a face, and delete files. Photos are known by their storage name; callers say which group a photo
-belongs to ("case", "sighting"), and media never learns what a case is.
+belongs to ("case", "sighting"), and media never learns what a case is. Other apps match faces through
+`media.matching`, the public API built on these.
 """
 
 from __future__ import annotations
@@ -97,10 +98,6 @@ def forget_photos(names: Iterable[str]) -> int:
     return deleted
 
 
-def forget_photo(name: str) -> int:
-    return forget_photos([name])
-
-
 def delete_files(files: Iterable[tuple[Storage, str]]) -> int:
     """Delete stored files (each from its own storage) and forget their faces; how many files were deleted.
 
@@ -121,49 +118,6 @@ def delete_files(files: Iterable[tuple[Storage, str]]) -> int:
             continue
         deleted += 1
     return deleted
-
-
-# --- Reading for pages ---------------------------------------------------------------------------------------
-
-
-def face_summaries(names: Iterable[str]) -> dict[str, dict]:
-    """What staff need to see about each analysed photo, by photo name, in one query; unanalysed photos are absent.
-
-    Each value: status, label, face_count, box ([top, right, bottom, left] in pixels or None), box_percent
-    (left/top/width/height in % of the photo, to draw the box over a scaled copy, or None), width and height
-    (the photo's pixels as analysed) and analysed_at.
-    """
-    names = [name for name in names if name]
-    if not names:
-        return {}
-    rows = FacePrint.objects.filter(photo_name__in=names).defer("encoding")
-    return {row.photo_name: _summary(row) for row in rows}
-
-
-def face_summary(name: str) -> dict | None:
-    return face_summaries([name]).get(name)
-
-
-def _summary(row: FacePrint) -> dict:
-    box_percent = None
-    if row.box and row.width and row.height:
-        top, right, bottom, left = row.box
-        box_percent = {
-            "left": round(100 * left / row.width, 2),
-            "top": round(100 * top / row.height, 2),
-            "width": round(100 * (right - left) / row.width, 2),
-            "height": round(100 * (bottom - top) / row.height, 2),
-        }
-    return {
-        "status": row.status,
-        "label": row.get_status_display(),
-        "face_count": row.face_count,
-        "box": list(row.box) if row.box else None,
-        "box_percent": box_percent,
-        "width": row.width,
-        "height": row.height,
-        "analysed_at": row.analysed_at,
-    }
 
 
 # --- 1:N search ----------------------------------------------------------------------------------------------

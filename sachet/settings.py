@@ -6,7 +6,6 @@ uploads under var/media/, Celery tasks in-process, alerts logged). `.env.example
 
 import hashlib
 import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,8 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-# Under pytest the suite supplies its own throwaway secret and hosts, and a developer's .env is not read.
-TESTING = "pytest" in sys.modules
+# The test suite says so explicitly (pyproject.toml sets SACHET_TESTING for pytest): it supplies its own throwaway
+# secret and hosts, and a developer's .env is not read. Never set it in a deployment.
+TESTING = env.bool("SACHET_TESTING", default=False)
 if not TESTING and not env.bool("SACHET_IGNORE_DOTENV", default=False):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -140,9 +140,8 @@ STORAGES = {
     },
 }
 if CLOUDINARY_URL:
-    INSTALLED_APPS.append("cloudinary_storage")  # after staticfiles: its collectstatic override is not used
-    STORAGES["default"] = {"BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"}
-    CLOUDINARY_STORAGE = {"CLOUDINARY_URL": CLOUDINARY_URL}
+    # after staticfiles: its collectstatic override is not used. The storages are set in the media section below.
+    INSTALLED_APPS.append("cloudinary_storage")
 # Without a collected manifest (development, tests) WhiteNoise serves straight from the app and static folders.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploaded files are served by Django only when they live on the local disk (the embedded default).
@@ -214,7 +213,7 @@ for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API"):
         raise ImproperlyConfigured(f"{_name} must look like 5/h, 30/m or 10/15m, got {globals()[_name]!r}")
 RATELIMIT_USE_CACHE = "default"
 
-# --- Logging: stdout, one line per event, each with its request id ---------------------------------------------
+# --- Request ids in every log line -----------------------------------------------------------------------------
 # A request id from the proxy (X-Request-ID) is kept so logs line up with the proxy's; otherwise one is made.
 LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
@@ -381,6 +380,6 @@ CELERY_BEAT_SCHEDULE["purge-phone-codes"] = {
 
 # --- geocoding: places still pending are looked up again ---
 CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
-    "task": "cases.geo.requeue_pending_geocoding",
+    "task": "cases.tasks.requeue_pending_geocoding",
     "schedule": 15 * 60,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from PIL import Image
@@ -24,18 +23,5 @@ def form_datetime(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-# The MIT-licensed example photos of the face_recognition project, kept beside the repository (see their LICENSE).
-DEFAULT_FACES_DIR = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "faces"
-
-
-def faces_dir() -> Path:
-    """The folder of real face photographs; without it the tests that need it skip locally and fail on CI."""
-    import pytest
-
-    folder = Path(os.environ.get("SACHET_FACES_DIR") or DEFAULT_FACES_DIR)
-    if not (folder / "obama_1.jpg").is_file():
-        message = f"face test photos not found in {folder} (set SACHET_FACES_DIR)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
+# Real face photographs: the MIT-licensed example photos of the face_recognition project (licence beside them).
+FACES_DIR = Path(__file__).resolve().parent / "data" / "faces"

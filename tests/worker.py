@@ -35,8 +35,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
-# Variables of the test process that must not reach the worker: it gets its own, below.
-_NOT_INHERITED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CLOUDINARY_URL"}
+# Variables of the test process that must not reach the worker: it gets its own, below. The worker runs with
+# production settings (not SACHET_TESTING), as a deployed worker does.
+_NOT_INHERITED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CLOUDINARY_URL", "SACHET_TESTING"}
 
 
 class CeleryWorker:

@@ -10,10 +10,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from cases import events, services, tasks
 from cases import faces as case_faces
-from cases import services
+from cases.admin.display import photo_with_face_box
 from cases.models import Case, MatchCandidate, Sighting, Verdict
-from media import faces
+from media import faces, matching
 from media.models import FacePrint
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
 from media.tests.conftest import PHOTOS
@@ -182,7 +183,7 @@ def test_matching_twice_keeps_one_print_per_photo_and_one_set_of_candidates(repo
     sighting = sight(case, "obama_2")
     before = sorted(FacePrint.objects.values_list("photo_name", flat=True))
 
-    case_faces.match_sighting.delay(sighting.pk)
+    tasks.match_sighting.delay(sighting.pk)
 
     assert sorted(FacePrint.objects.values_list("photo_name", flat=True)) == before
     assert len(before) == 3
@@ -237,7 +238,7 @@ def test_rematch_analyses_the_case_photo_again_and_scores_its_sightings(
     type(sighting).objects.filter(pk=sighting.pk).update(face_match_score=None, face_match_verdict="")
 
     with django_capture_on_commit_callbacks(execute=True):
-        case_faces.schedule_rematch(case)
+        events.schedule_rematch(case)
 
     assert FacePrint.objects.get(photo_name=case.photo.name).analysed_at > first_analysis
     sighting.refresh_from_db()
@@ -248,13 +249,13 @@ def test_face_summaries_show_staff_several_faces_and_the_chosen_box(report, sigh
     case = report("obama_1")
     sighting = sight(case, "two_people")
 
-    summaries = case_faces.case_face_summaries(case)
+    summaries = matching.face_summaries([case.photo.name, sighting.photo.name])
 
-    assert summaries[case.photo.name]["status"] == "one_face"
-    assert summaries[sighting.photo.name]["status"] == "several_faces"
-    assert summaries[sighting.photo.name]["face_count"] == 2
-    assert summaries[sighting.photo.name]["box"] == list(analysis("two_people").box)
-    assert case_faces.face_summary(case.photo.name) == summaries[case.photo.name]
+    assert summaries[case.photo.name].status == "one_face"
+    assert summaries[sighting.photo.name].status == "several_faces"
+    assert summaries[sighting.photo.name].face_count == 2
+    assert summaries[sighting.photo.name].box == analysis("two_people").box
+    assert matching.face_summary(case.photo.name) == summaries[case.photo.name]
 
 
 def test_sightings_carry_their_face_status_in_one_query(report, sight, django_assert_num_queries):
@@ -272,7 +273,7 @@ def test_case_photo_is_shown_to_staff_with_the_chosen_face_framed(report):
     case = report("obama_1")
     top, right, bottom, left = analysis("obama_1").box
 
-    html = case_faces.photo_with_face_box(case.photo, case_faces.face_summary(case.photo.name))
+    html = photo_with_face_box(case.photo, matching.face_summary(case.photo.name))
 
     assert html == (
         '<svg viewBox="0 0 640 800" width="240" role="img" aria-label="One face"><title>One face</title>'
@@ -285,7 +286,7 @@ def test_case_photo_is_shown_to_staff_with_the_chosen_face_framed(report):
 def test_photo_without_a_face_is_shown_plain_with_its_status(report, sight):
     sighting = sight(report("obama_1"), "landscape")
 
-    html = case_faces.photo_with_face_box(sighting.photo, case_faces.face_summary(sighting.photo.name))
+    html = photo_with_face_box(sighting.photo, matching.face_summary(sighting.photo.name))
 
     assert html == f'<img src="{sighting.photo.url}" width="240" alt="No face found" title="No face found">'
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cases import geo, services
+from cases import geo, services, tasks
 from cases.models import Case, CaseNote, Sighting
 from geocoding.models import GeocodeResult
 from geocoding.providers.gazetteer import get_gazetteer
@@ -142,7 +142,7 @@ def test_task_fills_coordinates_and_state(make_case, offline):
     case = pending_case(make_case, last_seen_place="Andheri West, Mumbai")
     place = get_gazetteer().geocode("andheri west, mumbai")
 
-    assert geo.geocode_case.delay(case.pk).get() == "found"
+    assert tasks.geocode_case.delay(case.pk).get() == "found"
 
     case.refresh_from_db()
     assert (case.latitude, case.longitude) == (Decimal(f"{place.latitude:.6f}"), Decimal(f"{place.longitude:.6f}"))
@@ -152,7 +152,7 @@ def test_task_fills_coordinates_and_state(make_case, offline):
 def test_task_records_not_found(make_case, offline):
     case = pending_case(make_case, last_seen_place="Xyzzy Qwerty")
 
-    assert geo.geocode_case.delay(case.pk).get() == "not_found"
+    assert tasks.geocode_case.delay(case.pk).get() == "not_found"
 
     case.refresh_from_db()
     assert (case.latitude, case.longitude, case.geocoding, case.location_precision) == (None, None, "not_found", "")
@@ -162,7 +162,7 @@ def test_task_never_replaces_coordinates_a_person_gave(make_case, nominatim):
     case = make_case(last_seen_place="Koramangala, Bengaluru", latitude=Decimal("12.971600"),
                      longitude=Decimal("77.594600"), geocoding="manual")
 
-    assert geo.geocode_case.delay(case.pk).get() == "skipped"
+    assert tasks.geocode_case.delay(case.pk).get() == "skipped"
 
     case.refresh_from_db()
     assert (case.latitude, case.longitude, case.geocoding) == (Decimal("12.971600"), Decimal("77.594600"), "manual")
@@ -173,7 +173,7 @@ def test_task_skips_a_pending_row_that_got_coordinates_meanwhile(make_case, nomi
     case = make_case(last_seen_place="Koramangala, Bengaluru", latitude=Decimal("12.971600"),
                      longitude=Decimal("77.594600"), geocoding="pending")
 
-    assert geo.geocode_case.delay(case.pk).get() == "skipped"
+    assert tasks.geocode_case.delay(case.pk).get() == "skipped"
 
     case.refresh_from_db()
     assert (case.latitude, case.longitude, case.geocoding) == (Decimal("12.971600"), Decimal("77.594600"), "pending")
@@ -183,14 +183,14 @@ def test_task_skips_a_pending_row_that_got_coordinates_meanwhile(make_case, nomi
 def test_task_run_twice_looks_up_once(make_case, nominatim):
     case = pending_case(make_case, last_seen_place="Koramangala, Bengaluru")
 
-    outcomes = [geo.geocode_case.delay(case.pk).get() for _ in range(2)]
+    outcomes = [tasks.geocode_case.delay(case.pk).get() for _ in range(2)]
 
     assert outcomes == ["found", "skipped"]
     assert len(nominatim.requests) == 1
 
 
 def test_task_for_a_deleted_case_does_nothing(nominatim):
-    assert geo.geocode_case.delay(987654).get() == "skipped"
+    assert tasks.geocode_case.delay(987654).get() == "skipped"
     assert nominatim.requests == []
 
 
@@ -214,7 +214,7 @@ def test_unavailable_provider_leaves_the_case_pending_in_process(make_case, nomi
     case = pending_case(make_case, last_seen_place="Xyzzy Qwerty")
     nominatim.script(server_error(), server_error())
 
-    assert geo.geocode_case.delay(case.pk).get() == "pending"
+    assert tasks.geocode_case.delay(case.pk).get() == "pending"
 
     case.refresh_from_db()
     assert (case.latitude, case.geocoding) == (None, "pending")
@@ -225,7 +225,7 @@ def test_sighting_task_fills_coordinates(make_case, make_sighting, nominatim):
     sighting = make_sighting(make_case(), place="Koramangala, Bengaluru", latitude=None, longitude=None,
                              geocoding="pending")
 
-    assert geo.geocode_sighting.delay(sighting.pk).get() == "found"
+    assert tasks.geocode_sighting.delay(sighting.pk).get() == "found"
 
     sighting.refresh_from_db()
     assert (sighting.latitude, sighting.longitude, sighting.location_precision) == (
@@ -311,7 +311,7 @@ def test_worker_retries_an_unavailable_provider_later_and_fills_the_case(
         })
         case = pending_case(make_case, last_seen_place="Lakeview Heights")
 
-        geo.geocode_case.delay(case.pk)
+        tasks.geocode_case.delay(case.pk)
 
         worker.wait_until(lambda: Case.objects.filter(pk=case.pk, geocoding="found").exists(), timeout=30)
         assert searches(fake) == ["lakeview heights"] * 3
@@ -323,7 +323,7 @@ def test_worker_retries_an_unavailable_provider_later_and_fills_the_case(
 
 @pytest.mark.django_db
 def test_beat_job_requeues_only_old_pending_places(make_case):
-    from cases.geo import requeue_pending_geocoding
+    from cases.tasks import requeue_pending_geocoding
 
     old = make_case(latitude=None, longitude=None, geocoding="pending", last_seen_place="Andheri West, Mumbai",
                     created_at=timezone.now() - timedelta(hours=1))

@@ -12,7 +12,7 @@ import zxingcpp
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cases import posters, services
+from cases import events, posters, services, tasks
 from cases.models import Case
 from media.tests.fixtures import cached_face_analysis, cloudinary  # noqa: F401 - fixtures
 from tests.factories import jpeg_bytes
@@ -172,8 +172,8 @@ def test_poster_page_for_an_unknown_reference_is_not_found(client):
 def test_poster_task_run_twice_keeps_one_poster(report, settings):
     case = report()
 
-    posters.generate_poster.delay(case.pk)
-    posters.generate_poster.delay(case.pk)
+    tasks.generate_poster.delay(case.pk)
+    tasks.generate_poster.delay(case.pk)
 
     assert stored_posters(settings) == [case.poster.name.split("/")[-1]]
     assert Case.objects.get(pk=case.pk).poster.name == case.poster.name
@@ -183,7 +183,7 @@ def test_forced_poster_replaces_the_stored_file(report, settings, django_capture
     case = report()
 
     with django_capture_on_commit_callbacks(execute=True):
-        posters.schedule_poster(case)
+        events.schedule_poster(case, force=True)
 
     new_name = Case.objects.get(pk=case.pk).poster.name
     assert new_name != case.poster.name

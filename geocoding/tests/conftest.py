@@ -50,9 +50,10 @@ def fake_google():
         yield fake
 
 
-def make_nominatim(fake: FakeNominatim, *, limiter=None, policy: RetryPolicy = FAST_RETRIES) -> NominatimProvider:
+def make_nominatim(fake: FakeNominatim, *, limiter=None, policy: RetryPolicy = FAST_RETRIES,
+                   sleep=time.sleep) -> NominatimProvider:
     return NominatimProvider(user_agent=USER_AGENT, domain=f"127.0.0.1:{fake.port}", scheme="http", timeout=TIMEOUT,
-                             limiter=limiter or LocalRateLimiter(0.0, 30.0), policy=policy)
+                             limiter=limiter or LocalRateLimiter(0.0, 30.0), policy=policy, sleep=sleep)
 
 
 def make_google(fake: FakeGoogle, *, api_key: str = "test-key", policy: RetryPolicy = FAST_RETRIES) -> GoogleProvider:

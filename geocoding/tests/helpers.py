@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from geocoding import ratelimit
 from tests.fakes.geocoders import FakeNominatim
 
 USER_AGENT = "Sachet tests (sachet-tests@example.org)"
@@ -25,3 +28,14 @@ def use_fake_nominatim(settings, fake: FakeNominatim, *, interval: float = 0.0, 
 def searches(fake: FakeNominatim) -> list[str]:
     """The q= of each search the fake received, in order."""
     return [r.query["q"][0] for r in fake.requests if r.path == "/search"]
+
+
+def limiters_on_a_still_clock(monkeypatch, now: float = 1000.0) -> list[float]:
+    """Fresh shared rate limiters (process or Redis) whose clock stands still at `now` and which record each wait
+    instead of sleeping it: a caller's granted time is `now` plus its wait. Returns the list of waits."""
+    slept: list[float] = []
+    monkeypatch.setattr(ratelimit, "_shared", {})
+    for name in ("LocalRateLimiter", "RedisRateLimiter"):
+        limiter = getattr(ratelimit, name)
+        monkeypatch.setattr(ratelimit, name, functools.partial(limiter, clock=lambda: now, sleep=slept.append))
+    return slept

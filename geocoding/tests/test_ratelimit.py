@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 import redis
@@ -14,56 +15,68 @@ from geocoding.ratelimit import LocalRateLimiter, RateLimitError, RateLimitTimeo
 from geocoding.tests.conftest import free_port, make_nominatim
 
 
-def run_in_parallel(calls) -> None:
-    errors = []
+def run_in_parallel(calls) -> list:
+    """Run the calls in threads at once; their results, in the order of `calls`."""
+    errors, results = [], [None] * len(calls)
 
-    def run(call):
+    def run(index, call):
         try:
-            call()
+            results[index] = call()
         except Exception as error:  # noqa: BLE001 - surfaced by the assert below
             errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
+    return results
 
 
-def gaps(fake) -> list[float]:
-    arrivals = sorted(r.received_at for r in fake.requests)
-    return [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
-
-
-def test_process_lock_spaces_five_parallel_callers_one_second_apart(fake_nominatim):
-    provider = make_nominatim(fake_nominatim, limiter=LocalRateLimiter(1.0, 30.0))
+def test_process_lock_grants_five_parallel_callers_slots_one_second_apart(fake_nominatim):
+    # The clock stands still and waits are recorded, not slept: each caller's slot is 100.0 + its wait.
+    slept = []
+    limiter = LocalRateLimiter(1.0, 30.0, clock=lambda: 100.0, sleep=slept.append)
+    provider = make_nominatim(fake_nominatim, limiter=limiter)
 
     run_in_parallel([lambda: provider.geocode("Pune")] * 5)
 
     assert len(fake_nominatim.requests) == 5
-    assert min(gaps(fake_nominatim)) >= 0.95
+    assert sorted(slept) == [1.0, 2.0, 3.0, 4.0]
 
 
-def test_redis_lock_spaces_callers_of_two_processes(fake_nominatim, redis_url):
+def test_redis_lock_grants_callers_of_two_processes_slots_an_interval_apart(fake_nominatim, redis_url):
     # Two limiters with their own connections stand for two worker processes sharing one Redis.
-    limiters = [RedisRateLimiter(redis.Redis.from_url(redis_url), "sachet:test:nominatim", 0.3, 30.0) for _ in (1, 2)]
+    key, slept = f"sachet:test:nominatim:{uuid.uuid4().hex}", []
+    limiters = [RedisRateLimiter(redis.Redis.from_url(redis_url), key, 0.3, 30.0, clock=lambda: 1000.0,
+                                 sleep=slept.append) for _ in (1, 2)]
     providers = [make_nominatim(fake_nominatim, limiter=limiter) for limiter in limiters]
 
     run_in_parallel([lambda p=providers[i % 2]: p.geocode("Pune") for i in range(5)])
 
     assert len(fake_nominatim.requests) == 5
-    assert min(gaps(fake_nominatim)) >= 0.285
+    assert sorted(slept) == [0.3, 0.6, 0.9, 1.2]
+
+
+def test_redis_lock_takes_its_time_from_redis_unless_a_clock_is_given(redis_url):
+    key = f"sachet:test:redis-time:{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(redis_url)
+    waits = [RedisRateLimiter(client, key, 30.0, 60.0, sleep=lambda s: None).acquire() for _ in range(2)]
+
+    assert waits[0] == 0.0
+    assert 0.0 < waits[1] <= 30.0  # the second caller waits for the slot after the first, on Redis' clock
 
 
 def test_redis_lock_refuses_a_wait_longer_than_max_wait(redis_url):
-    limiter = RedisRateLimiter(redis.Redis.from_url(redis_url), "sachet:test:refuse", 5.0, 1.0)
+    limiter = RedisRateLimiter(redis.Redis.from_url(redis_url), f"sachet:test:refuse:{uuid.uuid4().hex}", 5.0, 1.0,
+                               clock=lambda: 1000.0)
     assert limiter.acquire() == 0.0
 
     with pytest.raises(RateLimitTimeout) as raised:
         limiter.acquire()
 
-    assert 4.0 < raised.value.wait <= 5.0
+    assert raised.value.wait == 5.0
 
 
 def test_redis_lock_unreachable_is_a_rate_limit_error():

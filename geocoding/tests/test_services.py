@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from geocoding import services
 from geocoding.models import GeocodeResult
 from geocoding.providers import Place, ProviderUnavailable
 from geocoding.providers.gazetteer import get_gazetteer
-from geocoding.tests.helpers import searches, use_fake_nominatim
+from geocoding.tests.helpers import limiters_on_a_still_clock, searches, use_fake_nominatim
 from tests.fakes.geocoders import server_error
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +96,25 @@ def test_provider_failure_is_never_stored_in_the_database(nominatim):
     assert GeocodeResult.objects.count() == 0
 
 
-def test_provider_failure_is_cached_for_seconds_only(nominatim, settings):
+class CacheTimeouts:
+    """The cache as the services use it, recording the time-out each key was last set with."""
+
+    def __init__(self, backend):
+        self._backend = backend
+        self.timeouts: dict[str, int] = {}
+
+    def set(self, key, value, timeout, **options):
+        self.timeouts[key] = timeout
+        return self._backend.set(key, value, timeout, **options)
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+def test_provider_failure_is_cached_for_seconds_only(nominatim, settings, monkeypatch):
     settings.GEOCODE_FAILURE_SECONDS = 1
+    recorded = CacheTimeouts(cache)
+    monkeypatch.setattr(services, "cache", recorded)
     nominatim.script(server_error(), server_error())
     with pytest.raises(ProviderUnavailable):
         services.geocode("Xyzzy Qwerty")
@@ -105,9 +122,11 @@ def test_provider_failure_is_cached_for_seconds_only(nominatim, settings):
     with pytest.raises(ProviderUnavailable):
         services.geocode("Xyzzy Qwerty")  # within the second: from the cache
     requests_while_cached = len(nominatim.requests)
-    time.sleep(1.1)
+    [(failure_key, seconds)] = recorded.timeouts.items()
+    cache.delete(failure_key)  # what the cache does when the second is over
     answer = services.geocode("Xyzzy Qwerty")
 
+    assert seconds == 1
     assert requests_while_cached == 2
     assert answer is None
     assert len(nominatim.requests) == 3
@@ -156,28 +175,31 @@ def test_reverse_off_earth_is_refused_before_any_request(nominatim):
     assert nominatim.requests == []
 
 
-def test_interactive_look_up_does_not_wait_for_a_busy_nominatim_slot(settings, fake_nominatim, redis_url):
+def test_interactive_look_up_does_not_wait_for_a_busy_nominatim_slot(settings, fake_nominatim, redis_url,
+                                                                      monkeypatch):
+    slept = limiters_on_a_still_clock(monkeypatch)
+    redis.Redis.from_url(redis_url).delete("sachet:ratelimit:nominatim")
     use_fake_nominatim(settings, fake_nominatim, interval=5.0, redis_url=redis_url)
     settings.GEOCODE_API_MAX_WAIT = 0.5
     services.geocode("Pune", interactive=True)  # takes the slot; the next one is 5 s away
 
-    started = time.monotonic()
     place = services.geocode("Andheri West, Mumbai", interactive=True)
-    elapsed = time.monotonic() - started
 
     assert place == get_gazetteer().geocode("andheri west, mumbai")
     assert searches(fake_nominatim) == ["pune"]
-    assert elapsed < 1.0
+    assert slept == []  # refused at once rather than queued for the slot
 
 
-def test_interactive_and_background_look_ups_share_one_schedule_without_redis(settings, fake_nominatim):
+def test_interactive_and_background_look_ups_share_one_schedule_without_redis(settings, fake_nominatim,
+                                                                              monkeypatch):
+    slept = limiters_on_a_still_clock(monkeypatch)
     use_fake_nominatim(settings, fake_nominatim, interval=0.4)
 
     services.geocode("Pune")
     services.geocode("Koramangala", interactive=True)
 
-    first, second = (r.received_at for r in fake_nominatim.requests)
-    assert second - first >= 0.38
+    assert searches(fake_nominatim) == ["pune", "koramangala"]
+    assert slept == pytest.approx([0.4])  # the interactive look-up got the slot after the background one's
 
 
 @pytest.mark.parametrize(("lat", "lng", "inside"), [

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from media import faces
-from tests.factories import faces_dir
-
+from tests.factories import FACES_DIR
 
 
 def jpeg(image: Image.Image, *, max_side: int = 800, quality: int = 85) -> bytes:
@@ -38,7 +37,7 @@ def landscape() -> Image.Image:
 
 
 def _open(name: str) -> Image.Image:
-    with Image.open(faces_dir() / f"{name}.jpg") as image:
+    with Image.open(FACES_DIR / f"{name}.jpg") as image:
         return image.convert("RGB")
 
 

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from media import faces, services
+from media import faces, matching, services
 from media.models import FacePrint
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
 from media.tests.conftest import PHOTOS
@@ -140,17 +140,17 @@ def test_face_summary_gives_the_status_and_the_box_as_percentages_of_the_photo()
     FacePrint.objects.create(photo_name="p.jpg", group="case", status="several_faces", face_count=2,
                              box=[100, 300, 300, 100], width=400, height=800, encoding=bytes(512))
 
-    summary = services.face_summary("p.jpg")
+    summary = matching.face_summary("p.jpg")
 
-    assert summary["status"] == "several_faces"
-    assert summary["label"] == "Several faces (the largest is used)"
-    assert summary["face_count"] == 2
-    assert summary["box"] == [100, 300, 300, 100]
-    assert summary["box_percent"] == {"left": 25.0, "top": 12.5, "width": 50.0, "height": 25.0}
+    assert summary.status == "several_faces"
+    assert summary.label == "Several faces (the largest is used)"
+    assert summary.face_count == 2
+    assert summary.box == (100, 300, 300, 100)
+    assert summary.box_percent == {"left": 25.0, "top": 12.5, "width": 50.0, "height": 25.0}
 
 
 def test_face_summary_of_an_unanalysed_photo_is_none():
-    assert services.face_summary("never/analysed.jpg") is None
+    assert matching.face_summary("never/analysed.jpg") is None
 
 
 # --- search_group ------------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_search_no_longer_finds_a_forgotten_print(analyses):
     face_print = add_print(analyses, "obama_1")
     assert len(services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)) == 1
 
-    services.forget_photo(face_print.photo_name)
+    services.forget_photos([face_print.photo_name])
 
     assert services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5) == []
 
@@ -215,7 +215,7 @@ def test_search_forgets_a_deleted_print_from_the_deletion_log_without_reading_ev
 ):
     face_print = add_print(analyses, "obama_1")
     services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)
-    services.forget_photo(face_print.photo_name)
+    services.forget_photos([face_print.photo_name])
 
     with django_assert_num_queries(2):  # the deletions logged and the rows analysed since the last search
         found = services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)
@@ -242,7 +242,7 @@ def test_forgetting_logs_the_deletion_and_purges_entries_older_than_a_day(analys
                                            deleted_at=timezone.now() - timedelta(days=2))
     face_print = add_print(analyses, "obama_1")
 
-    services.forget_photo(face_print.photo_name)
+    services.forget_photos([face_print.photo_name])
 
     assert list(FacePrintDeletion.objects.values_list("photo_name", "group")) == [(face_print.photo_name, "case")]
     assert not FacePrintDeletion.objects.filter(pk=old.pk).exists()

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.factories import faces_dir
+from tests.factories import FACES_DIR
 
 from .helpers import form_time, pdf_text, report_case
 from .stack import ADMIN_URL, ANDHERI_WEST, PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
@@ -108,7 +108,7 @@ def test_report_a_missing_child_with_a_photo_and_a_place(stack, visitor):
     page.fill("#id_age", "12")
     page.select_option("#id_gender", "female")
     page.fill("#id_description", "Long hair in two plaits, school uniform (white shirt, navy skirt), pink bag.")
-    page.set_input_files("#id_photo", faces_dir() / "obama_1.jpg")
+    page.set_input_files("#id_photo", FACES_DIR / "obama_1.jpg")
     page.fill("#id_last_seen_place", "Andheri West, Mumbai")
     page.locator("[data-place-answer]").filter(has_text="On the map:").wait_for()  # the form's own map preview
     page.fill("#id_last_seen_specific", "outside the Lokhandwala market")
@@ -170,7 +170,7 @@ def test_case_page_shows_the_details_and_the_poster_downloads(stack, visitor):
 
 
 def test_sighting_photo_of_the_same_child_is_a_likely_match_for_staff(stack, visitor, new_visitor, police):
-    photos = faces_dir()
+    photos = FACES_DIR
     reference = report_case(stack.url, name="Ishaan Kapoor", photo=(photos / "obama_1.jpg").read_bytes())
     page = visitor.page
     visitor.goto(f"/case/{reference}")

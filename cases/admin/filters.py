@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
-from .models import MatchCandidate, Sighting
-
-AGE_GROUPS = {"0-5": (0, 5), "6-10": (6, 10), "11-15": (11, 15), "16-17": (16, 17)}
+from ..ages import AGE_GROUPS
+from ..models import MatchCandidate, Sighting
 
 
 class AgeGroupFilter(admin.SimpleListFilter):

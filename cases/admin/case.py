@@ -1,4 +1,4 @@
-"""The staff case-management UI for police and NGO staff.
+"""The case admin: the list with its annotations and filters, the case page, status changes, notes and actions.
 
 Everything that changes a case goes through cases.services, and every staff action leaves a LogEntry (and a
 StatusChange for status changes), so the record of who did what stays complete.
@@ -20,15 +20,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from media import services as media_services
-from media.models import FacePrint
+from media import matching
 
-from . import services
-from .alerts import deliveries_for_case, resend_failed
-from .faces import face_summary, photo_with_face_box, schedule_rematch, with_face_status
-from .posters import schedule_poster
-from .admin_filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
-from .models import Case, CaseNote, MatchCandidate, Sighting, StatusChange
+from .. import services
+from ..alerts import deliveries_for_case, resend_failed
+from ..events import schedule_poster, schedule_rematch
+from ..maps import map_points
+from ..models import Case
+from .display import framed_photo, thumbnail
+from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
+from .inlines import CandidateInline, CaseNoteInline, SightingInline, StatusChangeInline
 
 STATUS_ACTIONS = {
     "found": "Mark found",
@@ -42,22 +43,6 @@ def can_change_status(user, to: str) -> bool:
     if user.has_perm("cases.change_case_status"):
         return True
     return to == Case.Status.FOUND and user.has_perm("cases.mark_case_found")
-
-
-def thumbnail(field, size: int = 60):
-    if not field:
-        return "–"
-    return format_html('<img src="{}" alt="" width="{}" height="{}" class="sachet-thumb">', field.url, size, size)
-
-
-def face_status_label(obj) -> str:
-    """What face analysis found in a sighting's photo (annotated by faces.with_face_status)."""
-    if not obj.photo:
-        return "no photo"
-    if obj.face_status is None:
-        return "not analysed yet"
-    label = dict(FacePrint.Status.choices).get(obj.face_status, obj.face_status)
-    return f"{label} ({obj.face_count})" if obj.face_count and obj.face_count > 1 else label
 
 
 class StatusForm(forms.Form):
@@ -74,85 +59,6 @@ class StatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=4000)
-
-
-class SightingInline(admin.TabularInline):
-    model = Sighting
-    extra = 0
-    can_delete = False
-    fields = ("photo_thumb", "seen_at", "place", "description", "reporter_phone", "faces", "verdict",
-              "face_match_score")
-    readonly_fields = fields
-    ordering = ("-seen_at",)
-
-    def get_queryset(self, request):
-        return with_face_status(super().get_queryset(request))
-
-    @admin.display(description="Faces in photo")
-    def faces(self, obj):
-        return face_status_label(obj)
-
-    @admin.display(description="Photo")
-    def photo_thumb(self, obj):
-        return thumbnail(obj.photo, 80)
-
-    @admin.display(description="Face match")
-    def verdict(self, obj):
-        return obj.get_face_match_verdict_display() or "pending"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class CandidateInline(admin.TabularInline):
-    """Sightings of other cases whose photo resembles this child: for review, never automatic."""
-
-    model = MatchCandidate
-    fk_name = "case"
-    extra = 0
-    can_delete = False
-    verbose_name = "possible match from another case's sighting"
-    verbose_name_plural = "possible matches from other cases' sightings"
-    fields = ("sighting_link", "sighting_photo", "score", "verdict", "distance", "created_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("sighting", "sighting__case")
-
-    @admin.display(description="Sighting")
-    def sighting_link(self, obj):
-        url = reverse("admin:cases_case_change", args=[obj.sighting.case_id])
-        return format_html('<a href="{}">{} – {}</a>', url, obj.sighting.case.reference, obj.sighting.place)
-
-    @admin.display(description="Photo")
-    def sighting_photo(self, obj):
-        return thumbnail(obj.sighting.photo, 80)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class StatusChangeInline(admin.TabularInline):
-    model = StatusChange
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "status history"
-    fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class CaseNoteInline(admin.TabularInline):
-    model = CaseNote
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "author", "text")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False  # notes are added with the form on the case page, which records the author
 
 
 @admin.register(Case)
@@ -209,22 +115,14 @@ class CaseAdmin(admin.ModelAdmin):
     # --- detail ----------------------------------------------------------------------------------------------
     @admin.display(description="Photo (the face used for matching is framed)")
     def photo_preview(self, obj):
-        if not obj.photo:
-            return "–"
-        summary = face_summary(obj.photo.name)
-        label = summary["label"] if summary else "Not analysed yet"
-        return format_html("{}<br>{}", photo_with_face_box(obj.photo, summary), label)
+        return framed_photo(obj.photo)
 
     @admin.display(description="Map")
     def location_map(self, obj):
         if not obj.has_location:
             return "Not on the map yet."
-        points = [{"lat": float(obj.latitude), "lng": float(obj.longitude), "kind": "last_seen",
-                   "label": f"Last seen: {obj.last_seen_place}"}]
-        points += [{"lat": float(s.latitude), "lng": float(s.longitude), "kind": "sighting",
-                    "label": f"Sighting: {s.place}"} for s in obj.sightings.all() if s.has_location]
-        return format_html('<div class="sachet-map" data-points="{}">'
-                           "</div>", json.dumps(points))
+        points = map_points(obj, obj.sightings.all())
+        return format_html('<div class="sachet-map" data-points="{}"></div>', json.dumps(points))
 
     @admin.display(description="Poster")
     def poster_link(self, obj):
@@ -239,9 +137,9 @@ class CaseAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "photo" in form.changed_data:
             if previous_photo:
-                media_services.forget_photo(getattr(previous_photo, "name", str(previous_photo)))
+                matching.forget([getattr(previous_photo, "name", str(previous_photo))])
             schedule_rematch(obj)
-        schedule_poster(obj)
+        schedule_poster(obj, force=True)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))
@@ -351,7 +249,7 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.action(description="Regenerate posters", permissions=["change"])
     def regenerate_posters(self, request, queryset):
         for case in queryset:
-            schedule_poster(case)
+            schedule_poster(case, force=True)
             self.log_change(request, case, "Queued poster regeneration")
         self.message_user(request, f"Poster regeneration queued for {len(queryset)} case(s).", messages.SUCCESS)
 
@@ -405,37 +303,3 @@ class CaseAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for case in queryset:
             services.delete_case(case=case, by=request.user)
-
-
-@admin.register(Sighting)
-class SightingAdmin(admin.ModelAdmin):
-    list_display = ("photo_thumb", "case", "place", "seen_at", "faces", "face_match_verdict", "face_match_score",
-                    "created_at")
-    list_filter = ("face_match_verdict", "seen_at")
-    search_fields = ("case__reference", "case__name", "place", "reporter_phone")
-    list_select_related = ("case",)
-    readonly_fields = ("case", "photo_preview", "face_match_score", "face_match_verdict", "created_at", "geocoding",
-                       "location_precision")
-
-    def get_queryset(self, request):
-        return with_face_status(super().get_queryset(request))
-
-    @admin.display(description="Photo")
-    def photo_thumb(self, obj):
-        return thumbnail(obj.photo)
-
-    @admin.display(description="Faces in photo")
-    def faces(self, obj):
-        return face_status_label(obj)
-
-    @admin.display(description="Photo (the face used for matching is framed)")
-    def photo_preview(self, obj):
-        if not obj.photo:
-            return "–"
-        summary = face_summary(obj.photo.name)
-        return format_html("{}<br>{}", photo_with_face_box(obj.photo, summary),
-                           summary["label"] if summary else "Not analysed yet")
-
-    def has_add_permission(self, request):
-        return False
-
