@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "sachet",
     "cases",
     "media",
     "notifications",
@@ -156,7 +157,7 @@ CELERY_TIMEZONE = "UTC"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 CLOUDINARY_URL = env.str("CLOUDINARY_URL", default="")
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)

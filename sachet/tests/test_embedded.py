@@ -43,9 +43,12 @@ WEB_SCRIPT = textwrap.dedent("""
         "contact_name": "Sujata Das", "contact_phone": "+919831000404", "consent": "on",
         "photo": SimpleUploadedFile("ishita.jpg", image.getvalue(), content_type="image/jpeg"),
     })
+    geocode = client.get("/api/geocode", {"q": "Koramangala, Bengaluru"})
+    reverse = client.get("/api/reverse", {"lat": "12.9352", "lng": "77.6245"})
     from cases.models import Case
     case = Case.objects.get()
     print(json.dumps({"home": home.status_code, "report": report.status_code, "geocoding": case.geocoding,
+                      "map": [geocode.json()["found"], reverse.json()["found"]],
                       "reference": case.reference, "heavy": sorted(m for m in HEAVY if m in sys.modules)}))
 """).replace("HEAVY", repr(HEAVY))
 
@@ -80,9 +83,9 @@ def test_a_report_is_only_queued_by_the_web_process_and_done_by_the_worker(tmp_p
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
 
     web = json.loads(run([sys.executable, "-c", WEB_SCRIPT], env).stdout.strip().splitlines()[-1])
-    assert (web["home"], web["report"]) == (200, 302)
+    assert (web["home"], web["report"], web["map"]) == (200, 302, [True, True])
     assert web["geocoding"] == "pending"  # the request queued the look-up and did not run it
-    assert web["heavy"] == []  # no face model, dlib or scikit-learn in the web process
+    assert web["heavy"] == []  # no face model, dlib or scikit-learn in the web process, even after the map's look-ups
     queued = list((tmp_path / "var" / "broker" / "queue").glob("*.msg"))
     assert queued  # the tasks wait in the broker's folder
 
