@@ -19,7 +19,6 @@ import collections
 import csv
 import gzip
 import io
-import math
 import re
 import sqlite3
 import statistics
