@@ -3,6 +3,7 @@ runs them through the filesystem broker under var/, and the web process never lo
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -173,3 +174,14 @@ def test_sqlite_writers_in_two_processes_wait_for_each_other_instead_of_failing(
     database = sqlite3.connect(tmp_path / "var" / "sachet.sqlite3")
     assert database.execute("SELECT count(*) FROM geocoding_geocoderesult").fetchone() == (300,)
     assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_run_script_starts_web_worker_for_every_queue_and_beat_together():
+    processes = dict(line.split(": ", 1) for line in (ROOT / "Procfile.local").read_text().splitlines() if line)
+    assert set(processes) == {"web", "worker", "beat"}
+    assert processes["web"].startswith("python manage.py runserver 127.0.0.1:${PORT}")
+    assert "--queues default,alerts " in processes["worker"]
+    assert processes["beat"].startswith("celery -A sachet beat ")
+    run_script = (ROOT / "scripts" / "run.sh").read_text()
+    assert 'exec honcho start -f Procfile.local -p "$port"' in run_script  # one command; Ctrl-C stops all three
+    assert importlib.util.find_spec("honcho") is not None
