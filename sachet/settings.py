@@ -105,7 +105,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=env.float("SQLITE_BUSY_SECONDS", default=20.0),
         transaction_mode="IMMEDIATE",
-        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        init_command="PRAGMA journal_mode=WAL",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -61,7 +61,7 @@ class Entries:
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._a = arrays
-        self._tables = {column: [v.decode() for v in arrays[f"{column}_table"]]
+        self.tables = {column: [v.decode() for v in arrays[f"{column}_table"]]
                         for column in ("city", "district", "state")}
 
     def __len__(self) -> int:
@@ -70,8 +70,8 @@ class Entries:
     def __getitem__(self, i) -> Entry:
         a, i = self._a, int(i)
         return Entry(
-            gazetteer_arrays.KINDS[a["kind"][i]], a["name"][i].decode(), self._tables["city"][a["city_code"][i]],
-            self._tables["district"][a["district_code"][i]], self._tables["state"][a["state_code"][i]],
+            gazetteer_arrays.KINDS[a["kind"][i]], a["name"][i].decode(), self.tables["city"][a["city_code"][i]],
+            self.tables["district"][a["district_code"][i]], self.tables["state"][a["state_code"][i]],
             a["pincode"][i].decode(), float(a["lat"][i]), float(a["lng"][i]), int(a["population"][i]),
             int(a["rank"][i]), i,
         )
@@ -140,7 +140,7 @@ class Gazetteer:
         self.states = {k.decode(): v.decode() for k, v in zip(arrays["state_keys"], arrays["state_names"])}
         self._offices = np.flatnonzero(np.asarray(arrays["kind"]) == gazetteer_arrays.KINDS.index("office"))
         # Normalised names of each city, district and state code, for checking many entries at once.
-        self._normalised = {column: np.array([normalize(v) for v in self.entries._tables[column]], dtype=object)
+        self._normalised = {column: np.array([normalize(v) for v in self.entries.tables[column]], dtype=object)
                             for column in ("city", "district", "state")}
         self._grid: OfficeGrid | None = None
         self._grid_lock = threading.Lock()
