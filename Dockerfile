@@ -8,11 +8,13 @@ WORKDIR /app
 
 # Dependencies first, in their own cached layer. face-recognition goes in without its `dlib` requirement:
 # dlib-bin (in requirements.txt) provides the module prebuilt.
-COPY requirements.txt ./
-RUN pip install -r requirements.txt && pip install --no-deps "face-recognition==1.3.0"
+COPY requirements.txt requirements-nodeps.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-nodeps.txt
 
 COPY . .
+# The gazetteer's arrays are made here, read-only for the site's user; static files collected with hashed names.
 RUN useradd --create-home --uid 10001 sachet \
+    && python -m geocoding.gazetteer_arrays \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && mkdir -p var/media && chown -R sachet:sachet var
 USER sachet

@@ -15,8 +15,13 @@ import re
 
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
-_QUERY_CHUNK = 8192  # points per neighbour query: bounds the memory of sklearn's per-point result lists
+from geocoding.distance import EARTH_RADIUS_KM, chord, haversine_km, unit_vectors
+
+__all__ = ["EARTH_RADIUS_KM", "InvalidPointsError", "Zone", "find_zones", "haversine_km", "name_zone"]
+
+# Points per neighbour query: bounds the memory of sklearn's per-point result lists (about 4096 x 400 neighbours x
+# 8 bytes, twice, per thread at 100,000 cases).
+_QUERY_CHUNK = 4096
 
 
 class InvalidPointsError(ValueError):
@@ -37,13 +42,6 @@ class Zone:
         return len(self.members)
 
 
-def haversine_km(lat1, lng1, lat2, lng2):
-    """Great-circle distance in km between points in degrees; works on scalars and numpy arrays."""
-    lat1, lng1, lat2, lng2 = (np.radians(v) for v in (lat1, lng1, lat2, lng2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def find_zones(points: np.ndarray, radius_km: float = 2.0, min_cases: int = 3, *, n_jobs: int = 2) -> list[Zone]:
     """Group last-seen points (n x [lat, lng] in degrees) into compact zones, densest first.
 
@@ -60,16 +58,16 @@ def find_zones(points: np.ndarray, radius_km: float = 2.0, min_cases: int = 3, *
         return []
     # Cases geocoded to the same spot (a locality's centre) are searched once and weigh as many cases.
     spots, spot_of_case, cases_at_spot = np.unique(coords, axis=0, return_inverse=True, return_counts=True)
-    indptr, indices = _neighbours(_unit_vectors(spots), _chord(radius_km), n_jobs)
+    neighbours = _neighbours(unit_vectors(spots[:, 0], spots[:, 1]), chord(radius_km), n_jobs)
     zone_of_spot = np.full(len(spots), -1)
     seeds = []
-    for number, (seed, members) in enumerate(_greedy_seeds(indptr, indices, cases_at_spot, min_cases)):
+    for number, (seed, members) in enumerate(_greedy_seeds(neighbours, cases_at_spot, min_cases)):
         zone_of_spot[members] = number
         seeds.append(seed)
     zone_of_case = zone_of_spot[spot_of_case.reshape(-1)]
     by_zone = np.argsort(zone_of_case, kind="stable")  # case indices grouped by zone, ascending within each
     bounds = np.searchsorted(zone_of_case[by_zone], np.arange(-1, len(seeds)) + 0.5)
-    xyz = _unit_vectors(coords)
+    xyz = unit_vectors(coords[:, 0], coords[:, 1])
     return [
         _make_zone(coords, xyz, spots[seed], by_zone[bounds[number] : bounds[number + 1]])
         for number, seed in enumerate(seeds)
@@ -106,63 +104,86 @@ def _validated(points: np.ndarray) -> np.ndarray:
     return coords
 
 
-def _unit_vectors(coords: np.ndarray) -> np.ndarray:
-    lat, lng = np.radians(coords[:, 0]), np.radians(coords[:, 1])
-    return np.column_stack((np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)))
+class _Neighbourhoods:
+    """Each point's neighbours (itself included): CSR offsets over all rows (``indptr``), and the neighbour indices
+    (int32) kept in the chunks of ``chunk_rows`` rows that the search produced. At 100,000 cases the indices are
+    most of the memory (about 40 million pairs, 160 MB); joining the chunks into one array would hold them twice."""
+
+    def __init__(self, indptr: np.ndarray, chunks: list[np.ndarray], chunk_rows: int) -> None:
+        self.indptr, self.chunks, self.chunk_rows = indptr, chunks, chunk_rows
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def of(self, row: int) -> np.ndarray:
+        chunk, base = self._chunk_of(row)
+        return chunk[self.indptr[row] - base : self.indptr[row + 1] - base]
+
+    def of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """All neighbours of ``rows`` (ascending) concatenated, one numpy step per chunk they fall in."""
+        parts = []
+        for group in np.split(rows, np.flatnonzero(np.diff(rows // self.chunk_rows)) + 1):
+            chunk, base = self._chunk_of(group[0])
+            starts = self.indptr[group] - base
+            lengths = self.indptr[group + 1] - self.indptr[group]
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+            parts.append(chunk[offsets + np.arange(lengths.sum())])
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+
+    def weighted_counts(self, weights: np.ndarray) -> np.ndarray:
+        """The sum of ``weights`` over each point's neighbours."""
+        counts = np.empty(len(self), dtype=np.int64)
+        for number, chunk in enumerate(self.chunks):
+            first = number * self.chunk_rows
+            rows = slice(first, min(first + self.chunk_rows, len(self)))
+            counts[rows] = np.add.reduceat(weights[chunk], self.indptr[rows] - self.indptr[first])
+        return counts
+
+    def _chunk_of(self, row: int) -> tuple[np.ndarray, int]:
+        number = int(row) // self.chunk_rows
+        return self.chunks[number], int(self.indptr[number * self.chunk_rows])
 
 
-def _chord(radius_km: float) -> float:
-    # Straight-line distance through the sphere between two points radius_km apart on its surface. It grows with
-    # the great-circle (haversine) distance, so a Euclidean search on unit vectors finds exactly the haversine
-    # neighbourhood, about five times faster than sklearn's BallTree with metric="haversine".
-    return 2.0 * math.sin(min(radius_km / EARTH_RADIUS_KM, math.pi) / 2.0)
+def _neighbours(xyz: np.ndarray, chord_length: float, n_jobs: int) -> _Neighbourhoods:
+    """Each point's neighbours within ``chord_length``, itself included.
 
-
-def _neighbours(xyz: np.ndarray, chord: float, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's neighbours within ``chord`` (itself included) as CSR arrays (indptr, int32 indices)."""
-    from sklearn.neighbors import KDTree  # imported here: it adds ~2 s to every process that loads the admin
+    A Euclidean search on unit vectors within the chord finds exactly the great-circle neighbourhood, about five
+    times faster than sklearn's BallTree with metric="haversine".
+    """
+    from sklearn.neighbors import KDTree  # imported here: only the analytics worker pays for scikit-learn
 
     tree = KDTree(xyz)
 
     def query(start: int) -> tuple[np.ndarray, np.ndarray]:
-        found = tree.query_radius(xyz[start : start + _QUERY_CHUNK], chord)
+        found = tree.query_radius(xyz[start : start + _QUERY_CHUNK], chord_length)
         lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-        return lengths, np.concatenate(found).astype(np.int32, copy=False)
+        return lengths, np.concatenate(found).astype(np.int32)
 
-    starts = range(0, len(xyz), _QUERY_CHUNK)
     with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:  # the tree search releases the GIL
-        parts = list(pool.map(query, starts))
+        parts = list(pool.map(query, range(0, len(xyz), _QUERY_CHUNK)))
     indptr = np.zeros(len(xyz) + 1, dtype=np.int64)
     np.cumsum(np.concatenate([lengths for lengths, _ in parts]), out=indptr[1:])
-    return indptr, np.concatenate([found for _, found in parts])
+    return _Neighbourhoods(indptr, [found for _, found in parts], _QUERY_CHUNK)
 
 
-def _greedy_seeds(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, min_cases: int):
+def _greedy_seeds(neighbours: _Neighbourhoods, weights: np.ndarray, min_cases: int):
     """Yield (seed, members) per zone: the seed has the most unassigned cases around it; members are its neighbours.
 
     ``weights`` is the number of cases at each point.
     """
-    live = np.add.reduceat(weights[indices], indptr[:-1])  # unassigned cases near each point, its own included
+    live = neighbours.weighted_counts(weights)  # unassigned cases near each point, its own included
     assigned = np.zeros(len(live), dtype=bool)
     while True:
         seed = int(np.argmax(live))
         if live[seed] < min_cases:
             return
-        neighbours = indices[indptr[seed] : indptr[seed + 1]]
-        members = np.sort(neighbours[~assigned[neighbours]])
+        around = neighbours.of(seed)
+        members = np.sort(around[~assigned[around]])
         assigned[members] = True
         live[members] = -1  # assigned points only sink further below zero from here on
-        lengths = indptr[members + 1] - indptr[members]
-        np.subtract.at(live, _gather(indptr, indices, members), np.repeat(weights[members], lengths))
+        lengths = neighbours.indptr[members + 1] - neighbours.indptr[members]
+        np.subtract.at(live, neighbours.of_rows(members), np.repeat(weights[members], lengths))
         yield seed, members
-
-
-def _gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """All neighbours of ``rows`` concatenated, without a Python loop over rows."""
-    starts, ends = indptr[rows], indptr[rows + 1]
-    lengths = ends - starts
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return indices[offsets + np.arange(lengths.sum())]
 
 
 def _make_zone(coords: np.ndarray, xyz: np.ndarray, seed: np.ndarray, members: np.ndarray) -> Zone:

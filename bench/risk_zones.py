@@ -1,14 +1,20 @@
 """Time risk-zone clustering on synthetic cases around ten Indian cities, against the original algorithm.
 
 Run from the repo root: .venv/bin/python bench/risk_zones.py [--sizes 1000,10000,100000] [--dbscan]
-Prints, per size: seconds, zones, cases in zones, largest zone (cases) and widest zone (km from its centre).
+Prints, per size: seconds, zones, cases in zones, largest zone (cases), widest zone (km from its centre) and the
+peak memory of the clustering: each size runs in a fresh process, which reports its peak resident memory
+(ru_maxrss, what the operating system had to give it) and, before the run, its resident memory with numpy and
+scikit-learn loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
+import resource
+import subprocess
 import sys
 import time
 
@@ -91,25 +97,61 @@ def row(name: str, n: int, seconds: float, sizes: list[int], widest: float) -> s
             f"{max(sizes, default=0):>9}{widest:>10.2f}")
 
 
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def measure_one(n: int) -> None:
+    """In this (fresh) process: cluster n synthetic cases and print the figures as JSON."""
+    import sklearn.neighbors  # noqa: F401 - loaded before the baseline, as in a worker that has clustered before
+
+    points = synthetic_cases(n)
+    before = rss_mb()
+    started = time.perf_counter()
+    zones = find_zones(points, RADIUS_KM, MIN_CASES)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "sizes": [z.count for z in zones],
+                      "widest": max((z.radius_km for z in zones), default=0.0), "before_mb": before,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def measure(n: int) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--measure-one", str(n)], capture_output=True, text=True,
+                            check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--dbscan", action="store_true", help="also run plain DBSCAN (eps 2 km) to show chaining")
+    parser.add_argument("--original", action="store_true", help="also run the original O(n^2) algorithm")
+    parser.add_argument("--measure-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_one:
+        measure_one(args.measure_one)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
 
     print(f"{len(CITIES)} cities, spread {SPREAD_KM} km, radius {RADIUS_KM} km, min {MIN_CASES} cases")
-    print(f"{'method':<16}{'cases':>8}{'seconds':>10}{'zones':>8}{'in zones':>10}{'largest':>9}{'widest km':>10}")
+    print(f"{'method':<16}{'cases':>8}{'seconds':>10}{'zones':>8}{'in zones':>10}{'largest':>9}{'widest km':>10}"
+          f"{'peak MB':>9}{'before MB':>10}")
     baseline_rate = None  # seconds per n^2, to predict whether the baseline finishes within budget
     for n in sizes:
+        figures = measure(n)
+        fast = figures["seconds"]
+        print(row("greedy-densest", n, fast, figures["sizes"], figures["widest"])
+              + f"{figures['peak_mb']:>9.0f}{figures['before_mb']:>10.0f}")
+        if not (args.original or args.dbscan):
+            continue
         points = synthetic_cases(n)
-        started = time.perf_counter()
-        zones = find_zones(points, RADIUS_KM, MIN_CASES)
-        fast = time.perf_counter() - started
-        print(row("greedy-densest", n, fast, [z.count for z in zones], max((z.radius_km for z in zones), default=0)))
 
-        predicted = baseline_rate * n * n if baseline_rate else 0.0
-        if predicted > BASELINE_BUDGET_S:
+        # Unknown rate: a small run first; a large one would take minutes (O(n^2)).
+        predicted = baseline_rate * n * n if baseline_rate else (0.0 if n <= 20_000 else math.inf)
+        if not args.original:
+            pass
+        elif predicted > BASELINE_BUDGET_S:
             print(f"{'original':<16}{n:>8}  skipped: predicted {predicted:.0f} s (O(n^2)) > {BASELINE_BUDGET_S:.0f} s")
         else:
             as_list = [tuple(p) for p in points.tolist()]

@@ -15,7 +15,9 @@ logger = logging.getLogger(__name__)
 
 
 # acks_late: a worker that dies mid-task leaves the message to be delivered again (and the row's lease to expire).
-# The hard time limit ends a hung send before its lease runs out, so no second worker sends while it still might.
+# No send outlives its lease: every provider call has ALERT_HTTP_TIMEOUT (check notifications.W003 keeps the lease
+# longer than the longest send). The hard time limit adds a stop for prefork workers; the alerts worker's thread pool
+# (many sends waiting on the network at once) does not enforce time limits, so the time-outs are what counts there.
 @shared_task(bind=True, acks_late=True, max_retries=None, time_limit=max(settings.ALERT_LEASE_SECONDS - 5, 1))
 def send_delivery(self, delivery_id: int) -> str:
     """Send one delivery; after a transient error, try again when `services.retry_delay` says."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,6 +15,13 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
+
+# A task waiting this long in the filesystem broker's folder means no worker is taking tasks.
+FILESYSTEM_STALLED_SECONDS = 300
+
+
+class QueueStalled(RuntimeError):
+    """Tasks wait in the broker and no worker takes them."""
 
 
 def check_database() -> str:
@@ -36,9 +45,28 @@ def check_broker() -> str:
         return "in-process"
     from sachet.celery import app
 
+    if str(app.conf.broker_url).startswith("filesystem:"):
+        return check_filesystem_broker(Path(app.conf.broker_transport_options["data_folder_in"]))
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
+
+
+def check_filesystem_broker(folder: Path) -> str:
+    """The embedded default's broker is a folder: up while it is writable and a worker keeps emptying it."""
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{folder} is missing or not writable")
+    now, waited = time.time(), 0.0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                if entry.name.endswith(".msg"):
+                    waited = max(waited, now - entry.stat().st_mtime)
+            except FileNotFoundError:  # a worker took it meanwhile
+                continue
+    if waited > FILESYSTEM_STALLED_SECONDS:
+        raise QueueStalled(f"a task has waited {waited:.0f} s in {folder}")
+    return "filesystem"
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}

@@ -14,7 +14,6 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # The test suite says so explicitly (pyproject.toml sets SACHET_TESTING for pytest): it supplies its own throwaway
@@ -24,6 +23,8 @@ if not TESTING and not env.bool("SACHET_IGNORE_DOTENV", default=False):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Where the embedded default keeps its state: the SQLite database, uploads, the task broker's files and the cache.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "sachet",
     "cases",
     "media",
     "notifications",
@@ -98,25 +100,55 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process, the worker and beat write to one file: WAL lets readers go on while one writes, and every
+    # transaction takes the write lock when it begins (IMMEDIATE), so a writer waits up to SQLITE_BUSY_SECONDS for
+    # its turn instead of failing with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=env.float("SQLITE_BUSY_SECONDS", default=20.0),
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: Celery broker and cache; without it tasks run in-process ---------------------------------------------
+# --- Tasks and cache: Celery on Redis in production; without Redis, a broker in files under var/ -------------------
+# Tasks always run in a Celery worker, never in a web request: with REDIS_URL through Redis; without it (the embedded
+# default, `scripts/run.sh`) through kombu's filesystem transport in var/broker/, with the cache in files beside it so
+# that the web process, the worker and beat share it. TASKS_IN_PROCESS runs each task in the calling process right
+# after the commit instead (the test suite's SQLite pass; nothing retries on its own there).
 REDIS_URL = env.str("REDIS_URL", default="")
+# Heroku's Redis serves TLS (rediss://) with a self-signed certificate; its docs say to set this to "none".
+REDIS_SSL_CERT_REQS = env.str("REDIS_SSL_CERT_REQS", default="")
+if REDIS_URL.startswith("rediss://") and REDIS_SSL_CERT_REQS and "ssl_cert_reqs=" not in REDIS_URL:
+    REDIS_URL += ("&" if "?" in REDIS_URL else "?") + f"ssl_cert_reqs={REDIS_SSL_CERT_REQS}"
+TASKS_IN_PROCESS = env.bool("TASKS_IN_PROCESS", default=TESTING and not REDIS_URL)
+# Seconds between two looks at var/broker/ by a worker (the filesystem transport polls).
+BROKER_POLL_SECONDS = env.float("BROKER_POLL_SECONDS", default=0.2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
-else:
+elif TASKS_IN_PROCESS:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sachet"}}
     CELERY_BROKER_URL = "memory://"
-    CELERY_TASK_ALWAYS_EAGER = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 5000}}}
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
+        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "store_processed": False,
+        "polling_interval": BROKER_POLL_SECONDS,
+    }
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Alerts have their own queue so posters and clustering never delay them.
 CELERY_TASK_ROUTES = {"notifications.tasks.*": {"queue": "alerts"}}
@@ -127,7 +159,7 @@ CELERY_TIMEZONE = "UTC"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 CLOUDINARY_URL = env.str("CLOUDINARY_URL", default="")
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)

@@ -1,15 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from django.views.static import serve
 
 from .health import health
 
+
+def favicon(request):
+    # Resolved per request, not at import: with the manifest storage the hashed name exists only after
+    # collectstatic, and `migrate` (which loads the URLconf for its checks) may run before it.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("health", health, name="health"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("geocoding.urls")),
     path("", include("cases.urls")),

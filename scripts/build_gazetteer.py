@@ -19,7 +19,6 @@ import collections
 import csv
 import gzip
 import io
-import math
 import re
 import sqlite3
 import statistics
@@ -33,10 +32,10 @@ from sklearn.neighbors import BallTree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geocoding.distance import EARTH_RADIUS_KM, haversine_km  # noqa: E402
 from geocoding.normalize import DIRECTIONS, fold_accents, normalize, skeleton  # noqa: E402
 from geocoding.providers.gazetteer import COLUMNS, city_radius_km  # noqa: E402
 
-EARTH_KM = 6371.0
 INDIA_BOX = (6.0, 37.6, 68.0, 97.5)  # lat min, lat max, lng min, lng max
 MAX_KM_FROM_DISTRICT = 150.0  # an office further than this from its district's median is a data error
 MIN_CITY_FOR_LABEL = 50_000  # offices are labelled with a nearby city of at least this many people
@@ -143,13 +142,6 @@ def drop_far_from_district(offices: list[dict]) -> list[dict]:
     return kept
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(math.sqrt(a))
-
-
 def usable_alternate_name(name: str) -> bool:
     """Skip airport codes (all capitals) and names in other scripts or transliterations with odd characters."""
     return len(name) >= 4 and not name.isupper() and re.fullmatch(r"[A-Za-z][A-Za-z .'-]*", name) is not None
@@ -217,7 +209,7 @@ def label_offices_with_cities(offices: list[dict], cities: list[dict]) -> None:
     for office, distances, indices in zip(offices, dist, idx):
         best, best_ratio = None, 1.0
         for d, i in zip(distances, indices):
-            ratio = d * EARTH_KM / city_radius_km(big[i]["population"])
+            ratio = d * EARTH_RADIUS_KM / city_radius_km(big[i]["population"])
             if ratio <= best_ratio:
                 best, best_ratio = big[i], ratio
         office["city"] = best["city"] if best else office["district"]

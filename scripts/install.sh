@@ -28,12 +28,14 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-stamp=".venv/.installed-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$(cat requirements.txt "$requirements" requirements-nodeps.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
   # face-recognition declares a dependency on `dlib`, which would be compiled from source (over 7 minutes);
   # dlib-bin (in requirements.txt) provides the same module prebuilt, so face-recognition goes in without deps.
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "face-recognition==1.3.0"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
   touch "$stamp"
 fi
+# The gazetteer's memory-mapped arrays, made from geocoding/data/gazetteer_in.tsv.gz (a few seconds, once per change).
+.venv/bin/python -m geocoding.gazetteer_arrays >/dev/null

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Sachet on the embedded default: SQLite and uploads under var/, Celery tasks in-process, alerts logged,
-# with demo data. Open http://127.0.0.1:8000/ (set PORT to change the port).
+# Runs Sachet on the embedded default, as production runs but without any server to install: the web server, a
+# Celery worker (every queue) and beat, with SQLite, uploads and the task broker's files under var/ (Procfile.local,
+# through honcho). Demo data is loaded. Open http://127.0.0.1:8000/ (set PORT to change the port); Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
@@ -13,9 +14,11 @@ if [ ! -f .env ]; then
 fi
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo
-admin_path=$(.venv/bin/python manage.py shell -c 'from django.conf import settings; print(settings.ADMIN_URL)' 2>/dev/null)
+admin_path=$(.venv/bin/python manage.py shell --no-imports -v0 -c 'from django.conf import settings; print(settings.ADMIN_URL)')
+port="${PORT:-8000}"
 echo
-echo "Sachet is starting at http://127.0.0.1:${PORT:-8000}/"
-echo "Staff admin: http://127.0.0.1:${PORT:-8000}/${admin_path}  (create an account: .venv/bin/python manage.py createsuperuser)"
+echo "Sachet is starting at http://127.0.0.1:${port}/ (web, Celery worker and beat; Ctrl-C stops them all)"
+echo "Staff admin: http://127.0.0.1:${port}/${admin_path}  (create an account: .venv/bin/python manage.py createsuperuser)"
 echo
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+export PATH="$PWD/.venv/bin:$PATH"
+exec honcho start -f Procfile.local -p "$port"

@@ -7,12 +7,12 @@ import pytest
 from sklearn.neighbors import BallTree
 
 from analytics import clustering
+from geocoding.distance import chord, unit_vectors
 from analytics.clustering import (
     EARTH_RADIUS_KM,
     InvalidPointsError,
-    _chord,
+    _Neighbourhoods,
     _neighbours,
-    _unit_vectors,
     find_zones,
     haversine_km,
     name_zone,
@@ -122,10 +122,12 @@ def test_neighbour_search_in_chunks_matches_balltree_haversine(monkeypatch):
     monkeypatch.setattr(clustering, "_QUERY_CHUNK", 64)  # many chunks over two threads
     rng = np.random.default_rng(11)
     points = disc(rng, PUNE, 4.0, 500)
-    indptr, indices = _neighbours(_unit_vectors(points), _chord(2.0), n_jobs=2)
+    neighbours = _neighbours(unit_vectors(points[:, 0], points[:, 1]), chord(2.0), n_jobs=2)
     expected = BallTree(np.radians(points), metric="haversine").query_radius(np.radians(points), 2.0 / EARTH_RADIUS_KM)
-    got = [sorted(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(len(points))]
+    got = [sorted(neighbours.of(i).tolist()) for i in range(len(points))]
     assert got == [sorted(e.tolist()) for e in expected]
+    rows = np.array([0, 1, 63, 64, 200, 499])  # within and across chunks
+    assert neighbours.of_rows(rows).tolist() == [j for i in rows for j in neighbours.of(i).tolist()]
 
 
 def test_every_point_in_its_own_zone_when_min_cases_is_one():
@@ -175,3 +177,15 @@ def test_zone_name_tie_goes_to_first_seen():
 
 def test_zone_without_place_text_gets_default_name():
     assert name_zone(["", "  ", None]) == "Unnamed area"
+
+
+def test_weighted_counts_over_chunks_match_one_sum():
+    indptr = np.array([0, 3, 4, 9, 11, 12])
+    indices = np.array([0, 1, 2, 1, 0, 1, 2, 3, 4, 3, 4, 4], dtype=np.int32)
+    chunks = [indices[0:4], indices[4:11], indices[11:12]]  # rows 0-1, 2-3, 4
+    weights = np.array([2, 1, 3, 1, 5])
+
+    counts = _Neighbourhoods(indptr, chunks, chunk_rows=2).weighted_counts(weights)
+
+    assert counts.tolist() == np.add.reduceat(weights[indices], indptr[:-1]).tolist()
+    assert counts.tolist() == [6, 1, 12, 6, 5]

@@ -8,9 +8,7 @@ once per process.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import gzip
 import math
 import re
 import threading
@@ -19,14 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from geocoding import gazetteer_arrays
+from geocoding.distance import haversine_km
 from geocoding.normalize import normalize, skeleton, without_directions
 from geocoding.providers.base import Place
 
-DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer_in.tsv.gz"
-COLUMNS = (
-    "kind", "name", "key", "skeleton", "alt", "city", "district", "state", "pincode", "lat", "lng", "population", "rank"
-)
-EARTH_KM = 6371.0
+DATA_PATH = gazetteer_arrays.SOURCE
+COLUMNS = gazetteer_arrays.COLUMNS
 MIN_CONTEXT_KM = 25.0  # a locality this close to the city named with it belongs to that city, however small
 MAX_REVERSE_KM = 25.0  # further than this from every locality, the point is outside what the data set covers
 FUZZY_CUTOFF = 0.88
@@ -52,16 +49,36 @@ class Entry:
     lng: float
     population: int  # the city's own, or for an office the population of the city it belongs to
     rank: int  # offices: 0 head office, 1 sub office, 2 branch office (a village); cities 0
+    index: int = -1  # its number in the gazetteer
 
     @property
     def is_locality(self) -> bool:
         return self.kind == "office" or self.city != self.name
 
 
+class Entries:
+    """The gazetteer's rows as Entry objects, made on access from the memory-mapped columns."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self._a = arrays
+        self.tables = {column: [v.decode() for v in arrays[f"{column}_table"]]
+                        for column in ("city", "district", "state")}
+
+    def __len__(self) -> int:
+        return len(self._a["kind"])
+
+    def __getitem__(self, i) -> Entry:
+        a, i = self._a, int(i)
+        return Entry(
+            gazetteer_arrays.KINDS[a["kind"][i]], a["name"][i].decode(), self.tables["city"][a["city_code"][i]],
+            self.tables["district"][a["district_code"][i]], self.tables["state"][a["state_code"][i]],
+            a["pincode"][i].decode(), float(a["lat"][i]), float(a["lng"][i]), int(a["population"][i]),
+            int(a["rank"][i]), i,
+        )
+
+
 def _distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_KM * math.asin(math.sqrt(a))
+    return haversine_km(lat1, lng1, lat2, lng2)
 
 
 def _display(*parts: str) -> str:
@@ -86,12 +103,15 @@ class _Context:
         if self.district and normalize(entry.district) != self.district and normalize(entry.city) != self.district:
             return False
         if self.city:
-            if entry is self.city:
+            if entry.index == self.city.index:
                 return False
-            reach = max(city_radius_km(self.city.population), MIN_CONTEXT_KM)
-            near = _distance_km(entry.lat, entry.lng, self.city.lat, self.city.lng) <= reach
+            near = _distance_km(entry.lat, entry.lng, self.city.lat, self.city.lng) <= self.reach_km
             return near or normalize(entry.city) == normalize(self.city.name)
         return True
+
+    @property
+    def reach_km(self) -> float:
+        return max(city_radius_km(self.city.population), MIN_CONTEXT_KM)
 
     @property
     def empty(self) -> bool:
@@ -103,50 +123,27 @@ class Gazetteer:
 
     name = "gazetteer"
 
-    def __init__(self, entries: list[Entry], keys: list[tuple[str, str]], alternates: dict[int, list[str]]) -> None:
-        """`keys[i]` is (normalize(name), skeleton(normalize(name))) of entry i, computed by the build script."""
-        self.entries = entries
-        self._keys = [key for key, _ in keys]
-        self.names: dict[str, list[int]] = {}
-        self.alternates: dict[str, list[int]] = {}
-        self.skeletons: dict[str, list[int]] = {}
-        self.cities: dict[str, list[int]] = {}
-        self.city_skeletons: dict[str, list[int]] = {}
-        self.districts: set[str] = set()
-        self.states: dict[str, str] = {}
-        self.pincodes: dict[str, list[int]] = {}
-        memo: dict[str, str] = {}  # districts and states repeat thousands of times
-
-        def norm(text: str) -> str:
-            if text not in memo:
-                memo[text] = normalize(text)
-            return memo[text]
-
-        offices, lats, lngs = [], [], []
-        for i, (entry, (key, name_skeleton)) in enumerate(zip(entries, keys)):
-            alt_keys = [normalize(a) for a in alternates.get(i, ())]
-            self.names.setdefault(key, []).append(i)
-            for k in alt_keys:
-                self.alternates.setdefault(k, []).append(i)
-            skeletons = {name_skeleton, *(skeleton(a) for a in alt_keys)}
-            for k in skeletons:
-                self.skeletons.setdefault(k, []).append(i)
-            if entry.kind == "city":
-                for k in (key, *alt_keys):
-                    self.cities.setdefault(k, []).append(i)
-                for k in skeletons:
-                    self.city_skeletons.setdefault(k, []).append(i)
-            else:
-                self.pincodes.setdefault(entry.pincode, []).append(i)
-                self.districts.add(norm(entry.district))
-                offices.append(i)
-                lats.append(entry.lat)
-                lngs.append(entry.lng)
-            self.states.setdefault(norm(entry.state), entry.state)
-        self._offices = np.array(offices, dtype=np.int64)
-        self._office_points = np.radians(np.column_stack([lats, lngs]))
-        self._tree = None
-        self._tree_lock = threading.Lock()
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        """`arrays` as made by geocoding.gazetteer_arrays (memory-mapped files, or in memory)."""
+        self._arrays = arrays
+        self.entries = Entries(arrays)
+        self._keys = arrays["key"]
+        indexes = {name: gazetteer_arrays.Index(*(arrays[f"{name}_{part}"] for part in ("keys", "offsets", "entries")))
+                   for name in gazetteer_arrays.INDEXES}
+        self.names = indexes["names"]
+        self.alternates = indexes["alternates"]
+        self.skeletons = indexes["skeletons"]
+        self.cities = indexes["cities"]
+        self.city_skeletons = indexes["city_skeletons"]
+        self.pincodes = indexes["pincodes"]
+        self.districts = frozenset(d.decode() for d in arrays["districts"])
+        self.states = {k.decode(): v.decode() for k, v in zip(arrays["state_keys"], arrays["state_names"])}
+        self._offices = np.flatnonzero(np.asarray(arrays["kind"]) == gazetteer_arrays.KINDS.index("office"))
+        # Normalised names of each city, district and state code, for checking many entries at once.
+        self._normalised = {column: np.array([normalize(v) for v in self.entries.tables[column]], dtype=object)
+                            for column in ("city", "district", "state")}
+        self._grid: OfficeGrid | None = None
+        self._grid_lock = threading.Lock()
 
     # --- forward -----------------------------------------------------------------------------------------------
     def geocode(self, query: str) -> Place | None:
@@ -233,17 +230,30 @@ class Gazetteer:
         'Dwarka Sector 6'), else a close spelling ('Koramangla')."""
         if context.city is None or len(key) < 4:
             return None
-        radius = max(city_radius_km(context.city.population), MIN_CONTEXT_KM)
-        by_key: dict[str, list[Entry]] = {}
-        for i in self._within(context.city.lat, context.city.lng, radius):
-            entry = self.entries[i]
-            if context.allows(entry):
-                by_key.setdefault(self._keys[i], []).append(entry)
-        longer = [e for k, members in by_key.items() if k.startswith(key + " ") for e in members]
+        by_key: dict[str, list[int]] = {}
+        for i in self._allowed(self._within(context.city.lat, context.city.lng, context.reach_km), context):
+            by_key.setdefault(self._keys[i].decode(), []).append(int(i))
+        longer = [self.entries[i] for k, members in by_key.items() if k.startswith(key + " ") for i in members]
         if longer:
             return self._best(longer, context)
         match = difflib.get_close_matches(key, list(by_key), n=1, cutoff=FUZZY_CUTOFF) if len(key) >= 5 else []
-        return self._best(by_key[match[0]], context) if match else None
+        return self._best([self.entries[i] for i in by_key[match[0]]], context) if match else None
+
+    def _allowed(self, indexes: np.ndarray, context: _Context) -> np.ndarray:
+        """The entries among `indexes` that `context.allows`, checked all at once."""
+        a, normalised = self._arrays, self._normalised
+        keep = np.ones(len(indexes), dtype=bool)
+        if context.state:
+            keep &= normalised["state"][a["state_code"][indexes]] == context.state
+        if context.district:
+            keep &= ((normalised["district"][a["district_code"][indexes]] == context.district)
+                     | (normalised["city"][a["city_code"][indexes]] == context.district))
+        if context.city:
+            city = context.city
+            near = haversine_km(a["lat"][indexes], a["lng"][indexes], city.lat, city.lng) <= context.reach_km
+            keep &= (near | (normalised["city"][a["city_code"][indexes]] == normalize(city.name)))
+            keep &= indexes != city.index
+        return indexes[keep]
 
     # --- answers -----------------------------------------------------------------------------------------------
     def _locality_place(self, entry: Entry, context: _Context | None = None) -> Place:
@@ -277,43 +287,74 @@ class Gazetteer:
                 return Place(lat, lng, _display(f"PIN {pincode}", first.city, first.state), "gazetteer", "locality")
         return None
 
-    # --- reverse -----------------------------------------------------------------------------------------------
+    # --- reverse ---------------------------------------------------------------------------------------------
     def reverse(self, lat: float, lng: float) -> Place | None:
-        """The nearest locality (post office) to the point, if one lies within MAX_REVERSE_KM."""
-        distance, index = self._ball_tree().query(np.radians([[lat, lng]]), k=1)
-        if distance[0][0] * EARTH_KM > MAX_REVERSE_KM:
+        """The nearest locality (post office) to the point, if one lies within MAX_REVERSE_KM. Offices at the same
+        spot (India Post placed some groups of villages at one point) go by their order in the data: PIN code,
+        then head, sub and branch office, then name."""
+        offices, distances = self._office_grid().near(lat, lng, MAX_REVERSE_KM)
+        if not len(offices):
             return None
-        return self._locality_place(self.entries[self._offices[index[0][0]]])
+        nearest = offices[distances == distances.min()].min()
+        return self._locality_place(self.entries[nearest])
 
-    def _within(self, lat: float, lng: float, radius_km: float) -> list[int]:
-        found = self._ball_tree().query_radius(np.radians([[lat, lng]]), r=radius_km / EARTH_KM)[0]
-        return [int(self._offices[i]) for i in found]
+    def _within(self, lat: float, lng: float, radius_km: float) -> np.ndarray:
+        """The entry numbers of the offices within `radius_km` of the point, ascending."""
+        return np.sort(self._office_grid().near(lat, lng, radius_km)[0])
 
-    def _ball_tree(self):
-        if self._tree is None:
-            with self._tree_lock:
-                if self._tree is None:
-                    from sklearn.neighbors import BallTree
+    def _office_grid(self) -> OfficeGrid:
+        if self._grid is None:
+            with self._grid_lock:
+                if self._grid is None:
+                    a = self._arrays
+                    self._grid = OfficeGrid(self._offices, a["lat"][self._offices], a["lng"][self._offices])
+        return self._grid
 
-                    self._tree = BallTree(self._office_points, metric="haversine")
-        return self._tree
+
+class OfficeGrid:
+    """The offices sorted by squares of CELL_DEGREES: those near a point are a few contiguous slices, measured with
+    the haversine. Plain numpy: no tree library to import (scipy alone adds ~40 MB and 0.3 s to a process)."""
+
+    CELL_DEGREES = 0.5
+    _COLUMNS = 1024  # cells per row in the sort key: more than 360 / CELL_DEGREES
+
+    def __init__(self, entries: np.ndarray, lat: np.ndarray, lng: np.ndarray) -> None:
+        cells = self._cell(np.asarray(lat), np.asarray(lng))
+        order = np.argsort(cells, kind="stable")
+        self._cells = cells[order]
+        self._entries = np.asarray(entries)[order]
+        self._lat = np.asarray(lat, dtype=float)[order]
+        self._lng = np.asarray(lng, dtype=float)[order]
+
+    def _cell(self, lat, lng):
+        row = np.floor((np.asarray(lat) + 90.0) / self.CELL_DEGREES).astype(np.int64)
+        column = np.floor((np.asarray(lng) + 180.0) / self.CELL_DEGREES).astype(np.int64)
+        return row * self._COLUMNS + column
+
+    def near(self, lat: float, lng: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """(entry numbers, distances in km) of the offices within `radius_km` of the point."""
+        lat_span = radius_km / 110.5  # km per degree of latitude is 110.6-111.7: this errs wide
+        widest = min(89.9, abs(lat) + lat_span)  # the band's edge nearest a pole has the shortest degree of longitude
+        lng_span = min(180.0, lat_span / math.cos(math.radians(widest)))
+        first_row, last_row = (int(math.floor((lat + d + 90.0) / self.CELL_DEGREES)) for d in (-lat_span, lat_span))
+        first_col, last_col = (int(math.floor((lng + d + 180.0) / self.CELL_DEGREES)) for d in (-lng_span, lng_span))
+        slices = []
+        for row in range(first_row, last_row + 1):
+            start, end = np.searchsorted(self._cells, [row * self._COLUMNS + first_col,
+                                                       row * self._COLUMNS + last_col + 1])
+            if end > start:
+                slices.append(np.arange(start, end))
+        if not slices:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        candidates = np.concatenate(slices)
+        distances = haversine_km(self._lat[candidates], self._lng[candidates], lat, lng)
+        close = distances <= radius_km
+        return self._entries[candidates[close]], distances[close]
 
 
-def load_gazetteer(path: Path = DATA_PATH) -> Gazetteer:
-    entries: list[Entry] = []
-    keys: list[tuple[str, str]] = []
-    alternates: dict[int, list[str]] = {}
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        if tuple(next(reader)) != COLUMNS:
-            raise ValueError(f"{path} does not have the columns {COLUMNS}; rebuild it with scripts/build_gazetteer.py")
-        for kind, name, key, name_skeleton, alt, city, district, state, pincode, lat, lng, population, rank in reader:
-            if alt:
-                alternates[len(entries)] = alt.split("|")
-            keys.append((key, name_skeleton))
-            entries.append(Entry(kind, name, city, district, state, pincode, float(lat), float(lng), int(population),
-                                 int(rank)))
-    return Gazetteer(entries, keys, alternates)
+def load_gazetteer(path: Path = DATA_PATH, arrays_dir: Path = gazetteer_arrays.ARRAYS) -> Gazetteer:
+    """The gazetteer over the arrays in `arrays_dir` (made from `path` when missing or stale)."""
+    return Gazetteer(gazetteer_arrays.load(arrays_dir, path))
 
 
 _loaded: Gazetteer | None = None
@@ -321,7 +362,7 @@ _load_lock = threading.Lock()
 
 
 def get_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, loaded on first use (about a second), shared by all threads."""
+    """The process-wide gazetteer, loaded on first use (milliseconds: memory-mapped arrays), shared by all threads."""
     global _loaded
     if _loaded is None:
         with _load_lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import numpy as np
 
 import pytest
 
@@ -156,6 +157,39 @@ def test_reverse_returns_the_nearest_locality(gazetteer):
 
 def test_reverse_in_the_sea_is_none(gazetteer):
     assert gazetteer.reverse(15.0, 65.0) is None
+
+
+def test_ties_at_one_spot_go_to_the_office_listed_first(gazetteer):
+    """India Post placed some groups of villages at one point: the answer must not depend on the index's layout."""
+    lat, lng = 26.97882, 81.58969  # several offices of Barabanki share this point
+    at_spot = [i for i in gazetteer._within(lat, lng, 0.001)]
+    assert len(at_spot) > 1
+    assert gazetteer.reverse(lat, lng).display_name.startswith(gazetteer.entries[min(at_spot)].name)
+
+
+def test_arrays_are_made_from_the_data_file_when_missing_and_then_reused(tmp_path):
+    from geocoding import gazetteer_arrays
+    from geocoding.providers.gazetteer import load_gazetteer
+
+    made = load_gazetteer(arrays_dir=tmp_path / "arrays")
+    stamp = (tmp_path / "arrays" / "SOURCE").read_text()
+    again = load_gazetteer(arrays_dir=tmp_path / "arrays")
+
+    assert stamp.split() == [gazetteer_arrays.FORMAT, gazetteer_arrays.source_digest()]
+    assert isinstance(again._arrays["lat"], np.memmap)
+    assert made.geocode("Koramangala, Bengaluru") == again.geocode("Koramangala, Bengaluru")
+    assert made.reverse(12.9352, 77.6245) == again.reverse(12.9352, 77.6245)
+
+
+def test_stale_arrays_are_made_again(tmp_path):
+    from geocoding.providers.gazetteer import load_gazetteer
+
+    load_gazetteer(arrays_dir=tmp_path / "arrays")
+    (tmp_path / "arrays" / "SOURCE").write_text("2 an-older-data-file\n")
+    gazetteer = load_gazetteer(arrays_dir=tmp_path / "arrays")
+
+    assert (tmp_path / "arrays" / "SOURCE").read_text() != "2 an-older-data-file\n"
+    assert gazetteer.geocode("Bombay").display_name == "Mumbai, Maharashtra"
 
 
 def test_shipped_index_keys_match_the_normaliser(gazetteer):

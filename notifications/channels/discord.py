@@ -1,18 +1,36 @@
 """Discord through an incoming webhook: one embed per alert, posted with `?wait=true` so Discord returns the message.
 
 A webhook URL holds its own secret token, so the recipient stored on a delivery is only the webhook's numeric id;
-the URL stays in settings.
+the URL stays in settings. Each process keeps one HTTP client (its connections kept alive) for all sends.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 
 import httpx
 from django.conf import settings
 
 from .base import PUBLIC, Message, PermanentError, SendResult, TransientError, parse_retry_after
 from .formatting import discord_payload
+
+POOL_SIZE = 32  # connections kept: as many as the alerts worker's threads that may send at once
+_lock = threading.Lock()
+_client: tuple[int, float, httpx.Client] | None = None  # (pid, time-out, client): a forked process makes its own
+
+
+def shared_client() -> httpx.Client:
+    """This process's client for Discord (httpx clients are safe to share between threads)."""
+    global _client
+    timeout = settings.ALERT_HTTP_TIMEOUT
+    with _lock:
+        if _client is None or _client[:2] != (os.getpid(), timeout):
+            limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
+            _client = (os.getpid(), timeout, httpx.Client(timeout=timeout, limits=limits))
+        return _client[2]
+
 
 _WEBHOOK = re.compile(r"^https?://[^/]+/api(?:/v\d+)?/webhooks/(?P<id>\d+)/(?P<token>[^/?#]+)/?$")
 
@@ -39,12 +57,7 @@ class DiscordChannel:
         if recipient != self._id:
             raise PermanentError(f"webhook {recipient} is not the configured webhook of {self.name}")
         try:
-            response = httpx.post(
-                self._url,
-                params={"wait": "true"},
-                json=discord_payload(message),
-                timeout=settings.ALERT_HTTP_TIMEOUT,
-            )
+            response = shared_client().post(self._url, params={"wait": "true"}, json=discord_payload(message))
         except httpx.TimeoutException:
             raise TransientError("timed out waiting for Discord") from None
         except httpx.TransportError as error:

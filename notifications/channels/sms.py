@@ -1,11 +1,18 @@
 """SMS through Twilio, one segment per message where possible: alerts to the configured staff and volunteer numbers
-(SMS_RECIPIENTS), and messages addressed to one number (one-time codes) to any number in E.164 form."""
+(SMS_RECIPIENTS), and messages addressed to one number (one-time codes) to any number in E.164 form.
+
+Each process keeps one Twilio client per account (one requests session, its connections kept alive) for all sends.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+
 import requests
-from requests.structures import CaseInsensitiveDict
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -26,6 +33,35 @@ TWILIO_REASONS = {
 }
 
 
+POOL_SIZE = 32  # connections kept: as many as the alerts worker's threads that may send at once
+_lock = threading.Lock()
+_clients: dict[tuple, Client] = {}
+# The Twilio client does not surface response headers on errors (Retry-After): a response hook keeps the last ones
+# each thread saw.
+_last_response = threading.local()
+
+
+def _remember_headers(response: requests.Response, **_) -> None:
+    _last_response.headers = response.headers
+
+
+def shared_client(account_sid: str, auth_token: str) -> Client:
+    """One Twilio client per account, base URL and time-out in this process (a forked process makes its own)."""
+    key = (os.getpid(), account_sid, auth_token, settings.TWILIO_API_BASE_URL, settings.ALERT_HTTP_TIMEOUT)
+    with _lock:
+        if key not in _clients:
+            http_client = TwilioHttpClient(timeout=settings.ALERT_HTTP_TIMEOUT,
+                                           request_hooks={"response": [_remember_headers]})
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
+            http_client.session.mount("https://", adapter)
+            http_client.session.mount("http://", adapter)
+            client = Client(account_sid, auth_token, http_client=http_client)
+            if settings.TWILIO_API_BASE_URL:
+                client.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
+            _clients[key] = client
+        return _clients[key]
+
+
 class SmsChannel:
     """Twilio Messages API; recipients are full E.164 numbers, which never appear in logs or reasons unmasked."""
 
@@ -42,15 +78,8 @@ class SmsChannel:
         return list(self._numbers)
 
     def send(self, message: Message, recipient: str) -> SendResult:
-        # The Twilio client does not surface response headers on errors; a response hook keeps the last ones.
-        seen_headers: CaseInsensitiveDict = CaseInsensitiveDict()
-        http_client = TwilioHttpClient(
-            timeout=settings.ALERT_HTTP_TIMEOUT,
-            request_hooks={"response": [lambda response, **_: seen_headers.update(response.headers)]},
-        )
-        client = Client(self._account_sid, self._auth_token, http_client=http_client)
-        if settings.TWILIO_API_BASE_URL:
-            client.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
+        client = shared_client(self._account_sid, self._auth_token)
+        _last_response.headers = CaseInsensitiveDict()
         try:
             sent = client.messages.create(to=recipient, from_=self._from_number, body=sms_text(message))
         except requests.Timeout:
@@ -58,9 +87,7 @@ class SmsChannel:
         except requests.RequestException as error:
             raise TransientError(f"connection to Twilio failed ({type(error).__name__})") from None
         except TwilioRestException as error:
-            raise self._translate(error, recipient, seen_headers) from None
-        finally:
-            http_client.session.close()
+            raise self._translate(error, recipient, _last_response.headers) from None
         return SendResult(sent.sid)
 
     def _translate(

@@ -49,6 +49,14 @@ class Response:
         return body, headers
 
 
+class _Server(ThreadingHTTPServer):
+    """A thread per connection (kept alive, HTTP/1.1), and a listen backlog for a burst of clients: the default of 5
+    makes the kernel drop connection attempts beyond it, and each such client waits a second to try again."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 class FakeServer:
     """Start with `with FakeServer() as fake:`; `fake.url` is the base URL (http://127.0.0.1:PORT)."""
 
@@ -92,8 +100,7 @@ class FakeServer:
             def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         # Stopping must not wait for a deliberately slow answer (time-out tests) to finish.
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},

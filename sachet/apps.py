@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SachetConfig(AppConfig):
+    """The project package as an app: its deployment checks (checks.py)."""
+
+    name = "sachet"
+    verbose_name = "Sachet"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the checks
