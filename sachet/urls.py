@@ -6,11 +6,15 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from .health import health
+from .i18n import javascript_catalog
 
 urlpatterns = [
     path("health", health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path(settings.ADMIN_URL, admin.site.urls),
+    # The language switcher posts to /i18n/setlang/; the language is never in a page's URL.
+    path("i18n/", include("django.conf.urls.i18n")),
+    re_path(r"^jsi18n/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.js$", javascript_catalog, name="javascript-catalog"),
     path("api/", include("geocoding.urls")),
     path("", include("cases.urls")),
 ]
