@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out compressed (about a quarter of their size; Hindi, Bengali and Marathi text compresses as well as
+    # English). Below WhiteNoise, which serves static files already compressed.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sachet.i18n.LocaleMiddleware",  # after sessions, before common (Django's order), reads cookie then header
     "django.middleware.common.CommonMiddleware",
