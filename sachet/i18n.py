@@ -49,6 +49,7 @@ def javascript_catalog(request, language: str):
         raise Http404("No such language.")
     with translation.override(language):
         response = SachetJavaScriptCatalog.as_view()(request)
+    response.headers["Content-Language"] = language
     patch_cache_control(response, public=True, max_age=CATALOGUE_MAX_AGE, immutable=True)
     return response
 
