@@ -307,7 +307,7 @@ def test_analytics_dashboard_in_hindi(staff_client):
     assert "Sachet – मामलों का प्रबंधन" in html  # the admin's own header
 
 
-def test_case_page_in_the_admin_in_marathi(staff_client, case):
+def test_case_page_in_the_admin_in_marathi_with_the_switcher(staff_client, case):
     staff_client.cookies[COOKIE] = "mr"
 
     html = staff_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
@@ -315,6 +315,7 @@ def test_case_page_in_the_admin_in_marathi(staff_client, case):
     assert html_lang(html) == "mr"
     assert "या प्रकरणाचे अलर्ट" in html  # "Alerts for this case"
     assert ">सार्वजनिक पान</a>" in html  # "Public page"
+    assert '<button type="submit" name="language" value="mr" lang="mr" aria-current="true">मराठी</button>' in html
 
 
 def test_sign_in_lockout_page_in_bengali(client):
