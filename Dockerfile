@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
 
+# Noto fonts with Bengali and Devanagari, for posters in every language Sachet speaks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own cached layer. face-recognition goes in without its `dlib` requirement:
 # dlib-bin (in requirements.txt) provides the module prebuilt.
 COPY requirements.txt requirements-nodeps.txt ./
@@ -15,6 +20,7 @@ COPY . .
 # The gazetteer's arrays are made here, read-only for the site's user; static files collected with hashed names.
 RUN useradd --create-home --uid 10001 sachet \
     && python -m geocoding.gazetteer_arrays \
+    && python scripts/compilemessages.py --force \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && mkdir -p var/media && chown -R sachet:sachet var
 USER sachet

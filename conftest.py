@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +34,14 @@ def _tasks_in_process(request):
 def _clean_cache():
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request through LocaleMiddleware leaves its language active in the thread."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

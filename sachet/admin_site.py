@@ -11,12 +11,13 @@ from functools import update_wrapper
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 
 class SachetAdminSite(admin.AdminSite):
-    site_header = "Sachet case management"
-    site_title = "Sachet staff"
-    index_title = "Cases and alerts"
+    site_header = _("Sachet case management")
+    site_title = _("Sachet staff")
+    index_title = _("Cases and alerts")
 
     def admin_view(self, view, cacheable=False):
         protected = super().admin_view(view, cacheable)

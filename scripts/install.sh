@@ -8,12 +8,15 @@ mode="${1:-run}"
 python="${PYTHON:-python3}"
 
 if [ "$mode" = "--test" ]; then
-  # Debian packages: Redis for the broker and cache, Chromium for browser tests, poppler for PDF checks.
-  # PostgreSQL 15 server binaries are used from /usr/lib/postgresql/15/bin.
+  # Debian packages: Redis for the broker and cache, Chromium for browser tests, poppler for PDF checks, GNU gettext
+  # for the test that every marked string is in the catalogues (makemessages), Noto fonts (Bengali, Devanagari)
+  # for posters. PostgreSQL 15 server binaries are used from /usr/lib/postgresql/15/bin.
   need=()
   command -v redis-server >/dev/null || need+=(redis-server)
   command -v chromium >/dev/null || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  command -v xgettext >/dev/null || need+=(gettext)
+  [ -f /usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf ] || need+=(fonts-noto-core)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
@@ -39,3 +42,7 @@ if [ ! -f "$stamp" ]; then
 fi
 # The gazetteer's memory-mapped arrays, made from geocoding/data/gazetteer_in.tsv.gz (a few seconds, once per change).
 .venv/bin/python -m geocoding.gazetteer_arrays >/dev/null
+
+# Translations: compile locale/*/LC_MESSAGES/*.po into the .mo files Django reads (pure Python, no GNU gettext
+# needed; only catalogues changed since the last run).
+.venv/bin/python scripts/compilemessages.py

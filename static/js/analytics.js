@@ -2,6 +2,13 @@
 // Data comes from the json_script element "analytics-data"; nothing here runs inline (the page has no inline code).
 (function () {
   "use strict";
+  // Words from the JavaScript catalogue the page loads first (English without it).
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  };
   var source = document.getElementById("analytics-data");
   if (!source) { return; }
   var data = JSON.parse(source.textContent);
@@ -42,8 +49,12 @@
       var marker = L.circleMarker([z.lat, z.lng],
         { radius: MIN_ZONE_PX, color: colour, fillColor: colour, fillOpacity: 0.35, weight: 2 });
       marker.bindPopup(popup([
-        z.name, "Risk score " + z.score.toFixed(1), z.cases + " cases, " + z.missing + " still missing",
-        z.recent + " last seen in the past 30 days", "Radius " + z.radiusKm.toFixed(1) + " km"
+        z.name,
+        interpolate(gettext("Risk score %(score)s"), { score: z.score.toFixed(1) }, true),
+        interpolate(ngettext("%(cases)s case, %(missing)s still missing", "%(cases)s cases, %(missing)s still missing",
+                             z.cases), { cases: z.cases, missing: z.missing }, true),
+        interpolate(gettext("%(recent)s last seen in the past 30 days"), { recent: z.recent }, true),
+        interpolate(gettext("Radius %(radius)s km"), { radius: z.radiusKm.toFixed(1) }, true)
       ])).addTo(map);
       marker.radiusMetres = Math.max(z.radiusKm * 1000, 150);
       return marker;
@@ -58,7 +69,10 @@
     var bounds = zones.map(function (marker) { return marker.getLatLng(); });
     data.sightings.forEach(function (s) {  // added after the zones, so drawn above them
       L.circleMarker([s.lat, s.lng], { radius: 4, color: "#1d3f66", fillColor: BLUE, fillOpacity: 0.9, weight: 1 })
-        .addTo(map).bindPopup(popup(["Sighting " + s.seen, s.place, "Case " + s.case]));
+        .addTo(map).bindPopup(popup([
+          interpolate(gettext("Sighting %(when)s"), { when: s.seen }, true), s.place,
+          interpolate(gettext("Case %(reference)s"), { reference: s.case }, true)
+        ]));
       if (!zones.length) { bounds.push([s.lat, s.lng]); }
     });
     map.on("zoomend", sizeZones);
@@ -107,7 +121,7 @@
     });
     var groups = Object.keys(data.recovery.byAgeGroup);
     var rates = [data.recovery.overall].concat(groups.map(function (g) { return data.recovery.byAgeGroup[g]; }));
-    chart("chart-recovery", "bar", ["All"].concat(groups), rates.map(function (r) {
+    chart("chart-recovery", "bar", [pgettext("all age groups", "All")].concat(groups), rates.map(function (r) {
       return r === null ? null : Math.round(r * 1000) / 10;
     }), {
       scales: { y: { beginAtZero: true, max: 100, ticks: { callback: function (v) { return v + "%"; } } } },

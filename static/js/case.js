@@ -1,6 +1,7 @@
 // Case page: the map of the last-seen place and sightings, and the copy-link button.
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };  // the page's JavaScript catalogue
   var data = document.getElementById("map-points");
   var mapEl = document.querySelector("[data-case-map]");
   if (data && mapEl && window.L) {
@@ -11,7 +12,7 @@
       var input = document.querySelector(button.dataset.copy);
       input.select();
       if (navigator.clipboard) { navigator.clipboard.writeText(input.value); } else { document.execCommand("copy"); }
-      button.textContent = "Link copied";
+      button.textContent = gettext("Link copied");
     });
   });
 })();

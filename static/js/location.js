@@ -3,8 +3,13 @@
 //   precise the answer is. That answer never goes into the form: the server geocodes the text itself.
 // - Tapping the map or "use my location" fills the hidden latitude/longitude, kept as given; /api/reverse then
 //   names the nearest place and says when the point is outside India. The browser never calls Nominatim.
+// Words come from the JavaScript catalogue (/jsi18n/<language>.js) the page loads first; without it, English.
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  };
   var box = document.querySelector("[data-location-picker]");
   if (!box) { return; }
   var lat = box.querySelector("input[name=latitude]");
@@ -16,9 +21,9 @@
   var placeInput = box.dataset.placeInput ? document.getElementById(box.dataset.placeInput) : null;
   var map = null, marker = null, preview = null;
   var PRECISION = {
-    exact: { label: "exact address", zoom: 16 },
-    locality: { label: "area", zoom: 14 },
-    city: { label: "city only: the exact area was not found", zoom: 11 }
+    exact: { label: gettext("exact address"), zoom: 16 },
+    locality: { label: gettext("area"), zoom: 14 },
+    city: { label: gettext("city only: the exact area was not found"), zoom: 11 }
   };
 
   function getJSON(url, params) {
@@ -40,8 +45,9 @@
 
   function describe(place) {
     var how = PRECISION[place.precision] || PRECISION.city;
-    answer.textContent = "On the map: " + place.display_name + " (" + how.label + "). " +
-      (hasPin() ? "Your marked spot is kept." : "Tap the map to mark the exact spot if you know it.");
+    answer.textContent = interpolate(gettext("On the map: %(place)s (%(precision)s)."),
+      { place: place.display_name, precision: how.label }, true) + " " +
+      (hasPin() ? gettext("Your marked spot is kept.") : gettext("Tap the map to mark the exact spot if you know it."));
     answer.dataset.precision = place.precision;
     return how;
   }
@@ -69,16 +75,17 @@
     var text = placeInput.value.trim();
     var seq = ++lookupSeq;
     if (text.length < 3) { clearPreview(""); return; }
-    answer.textContent = "Looking for " + text + "…";
+    answer.textContent = interpolate(gettext("Looking for %(place)s…"), { place: text }, true);
     getJSON(box.dataset.geocodeUrl, { q: text }).then(function (body) {
       if (seq !== lookupSeq) { return; }  // a later keystroke has its own look-up
       if (body.status === 200 && body.found) { showPreview(body); }
       else if (body.status === 200) {
-        clearPreview("We could not find this place on the map. You can tap the map to mark it, or just send the form.");
+        clearPreview(
+          gettext("We could not find this place on the map. You can tap the map to mark it, or just send the form."));
       } else if (body.status === 400) { clearPreview(""); }
-      else { clearPreview(body.error || "The map look-up is unavailable right now."); }
+      else { clearPreview(body.error || gettext("The map look-up is unavailable right now.")); }
     }).catch(function () {
-      if (seq === lookupSeq) { clearPreview("The map look-up is unavailable right now."); }
+      if (seq === lookupSeq) { clearPreview(gettext("The map look-up is unavailable right now.")); }
     });
   }
 
@@ -92,23 +99,31 @@
 
   // --- the spot the person marks ------------------------------------------------------------------------------
   var reverseSeq = 0;
+  // How the point was given ("marked" on the map or "mine" from the phone), with and without a nearby place's name.
+  var POINT_TEXT = {
+    marked: [gettext("Marked at %(lat)s, %(lng)s."), gettext("Marked at %(lat)s, %(lng)s (near %(place)s).")],
+    mine: [gettext("Your location: %(lat)s, %(lng)s."), gettext("Your location: %(lat)s, %(lng)s (near %(place)s).")]
+  };
+
+  function describePoint(how, place) {
+    return interpolate(POINT_TEXT[how][place ? 1 : 0], { lat: lat.value, lng: lng.value, place: place }, true);
+  }
 
   function nameThePoint(la, ln, how) {
     var seq = ++reverseSeq;
     getJSON(box.dataset.reverseUrl, { lat: la.toFixed(6), lng: ln.toFixed(6) }).then(function (body) {
       if (seq !== reverseSeq || body.status !== 200) { return; }
-      status.textContent = how + " " + lat.value + ", " + lng.value +
-        (body.found ? " (near " + body.display_name + ")." : ".");
+      status.textContent = describePoint(how, body.found ? body.display_name : "");
       warning.hidden = body.in_india !== false;
-      warning.textContent = body.in_india === false ?
-        "This point is outside India. If that is not where the child was, tap the map at the right place." : "";
+      warning.textContent = body.in_india === false ? gettext(
+        "This point is outside India. If that is not where the child was, tap the map at the right place.") : "";
     }).catch(function () { /* the coordinates are kept; only the name is missing */ });
   }
 
   function setPoint(la, ln, how) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
-    status.textContent = how + " " + lat.value + ", " + lng.value + ".";
+    status.textContent = describePoint(how, "");
     if (map) {
       if (marker) { marker.setLatLng([la, ln]); } else { marker = L.marker([la, ln]).addTo(map); }
       map.setView([la, ln], Math.max(map.getZoom(), 14));
@@ -123,18 +138,18 @@
     L.tileLayer(document.body.dataset.tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
       { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
     if (hasPin()) { marker = L.marker(start).addTo(map); }
-    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "Marked at"); });
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "marked"); });
   }
 
   var button = box.querySelector("[data-use-location]");
   if (button && !navigator.geolocation) { button.hidden = true; }
   else if (button) {
     button.addEventListener("click", function () {
-      status.textContent = "Finding your location…";
+      status.textContent = gettext("Finding your location…");
       navigator.geolocation.getCurrentPosition(function (pos) {
-        setPoint(pos.coords.latitude, pos.coords.longitude, "Your location:");
+        setPoint(pos.coords.latitude, pos.coords.longitude, "mine");
       }, function () {
-        status.textContent = "Your location is not available. Tap the map or type the place instead.";
+        status.textContent = gettext("Your location is not available. Tap the map or type the place instead.");
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
   }
