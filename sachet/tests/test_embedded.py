@@ -56,7 +56,8 @@ WEB_SCRIPT = textwrap.dedent("""
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
     """The environment of `scripts/run.sh`: DEBUG on, a local secret, no database, Redis or Cloudinary variables."""
-    drop = {"DATABASE_URL", "REDIS_URL", "CLOUDINARY_URL", "SECRET_KEY", "DEBUG", "TASKS_IN_PROCESS", "MEDIA_ROOT"}
+    drop = {"DATABASE_URL", "REDIS_URL", "CLOUDINARY_URL", "SECRET_KEY", "DEBUG", "TASKS_IN_PROCESS", "MEDIA_ROOT",
+            "SACHET_TESTING"}
     env = {name: value for name, value in os.environ.items() if name not in drop}
     env.update(SACHET_IGNORE_DOTENV="1", DEBUG="true", SECRET_KEY="embedded-default-under-test-not-a-secret",
                VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="sachet.settings", PYTHONUNBUFFERED="1")
