@@ -33,5 +33,6 @@ if settings.SERVE_MEDIA:
 
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media))
 
+handler403 = "sachet.errors.permission_denied"
 handler404 = "sachet.errors.not_found"
 handler500 = "sachet.errors.server_error"
