@@ -20,6 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from analytics.demographics import AGE_GROUPS
+from analytics.insights import PLACE_KIND_NAMES, sentence
 from analytics.models import AnalyticsSnapshot, RiskZone
 from analytics.scoring import HIGH_RISK_SCORE, risk_score
 from analytics.services import last_queued, latest_snapshot, map_sightings, queue_recalculation, snapshot_zones
@@ -64,6 +65,7 @@ class AnalyticsDashboardAdmin(admin.ModelAdmin):
             "title": "Analytics",
             "opts": self.opts,
             "snapshot": snapshot,
+            "insights": [sentence(finding) for finding in snapshot.insights] if snapshot else [],
             "zones": zones[:TABLE_ZONES],
             "high_risk_score": HIGH_RISK_SCORE,
             "pending": pending,
@@ -113,7 +115,7 @@ def _dashboard_data(snapshot: AnalyticsSnapshot, zones: list[RiskZone], sighting
         "ageGroups": counts["age_groups"],
         "genders": {genders.get(key, key.capitalize()): n for key, n in counts["genders"].items()},
         "hours": counts["hours"],
-        "placeKinds": counts["place_kinds"],
+        "placeKinds": {str(PLACE_KIND_NAMES.get(kind, kind)): n for kind, n in counts["place_kinds"].items()},
         "recovery": {
             "overall": counts["recovery_rate"],
             "byAgeGroup": {g: counts["recovery_by_age_group"].get(g) for g in AGE_GROUPS},

@@ -17,7 +17,9 @@ class AnalyticsSnapshot(models.Model):
     # Demographics: age_groups, genders, hours (24 local hours), place_kinds, found, recovery_rate,
     # recovery_by_age_group, total. See analytics.demographics.Demographics.
     demographics = models.JSONField(default=dict)
-    insights = models.JSONField(default=list)  # plain-language sentences, most important first
+    # Findings, most important first: {"kind": ..., numbers} dicts put into words by analytics.insights.sentence
+    # in the reader's language (snapshots from before hold English sentences).
+    insights = models.JSONField(default=list)
     # {"period": "day" or "week", "points": [["2025-03-10", 4], ...]}: cases reported per local day or ISO week.
     cases_over_time = models.JSONField(default=dict)
 

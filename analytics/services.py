@@ -111,7 +111,8 @@ def _recalculate(progress: Progress) -> AnalyticsSnapshot:
         snapshot = AnalyticsSnapshot.objects.create(
             computed_at=now, case_count=len(records), located_count=len(located), zone_count=len(risk_zones),
             duration_ms=round((time.monotonic() - started) * 1000), time_zone=settings.TIME_ZONE,
-            demographics=counts, insights=insights(summaries, demographics), cases_over_time=series,
+            demographics=counts, cases_over_time=series,
+            insights=insights(summaries, demographics, min_cases=settings.ANALYTICS_MIN_CASES_FOR_INSIGHT),
         )
         for zone in risk_zones:
             zone.snapshot = snapshot

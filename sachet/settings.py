@@ -361,6 +361,8 @@ from celery.schedules import crontab  # noqa: E402
 ANALYTICS_ZONE_RADIUS_KM = env.float("ANALYTICS_ZONE_RADIUS_KM", default=2.0)  # a case joins a zone this near its seed
 ANALYTICS_ZONE_MIN_CASES = env.int("ANALYTICS_ZONE_MIN_CASES", default=3)  # fewest cases that make a zone
 ANALYTICS_KEEP_SNAPSHOTS = env.int("ANALYTICS_KEEP_SNAPSHOTS", default=30)  # older snapshots are deleted
+# Fewer cases than this and the insights name no "most affected" age, peak hour or most common place.
+ANALYTICS_MIN_CASES_FOR_INSIGHT = env.int("ANALYTICS_MIN_CASES_FOR_INSIGHT", default=20)
 # Nightly recalculation, "HH:MM" in UTC (21:30 UTC is 03:00 in India).
 ANALYTICS_NIGHTLY_UTC = env.str("ANALYTICS_NIGHTLY_UTC", default="21:30")
 try:

@@ -48,8 +48,7 @@ def test_staff_with_view_permission_see_charts_insights_and_zones(staff_client, 
     assert response.status_code == 200
     html = response.content.decode()
     assert all(f'<canvas id="{canvas}"' in html for canvas in CANVASES)
-    assert ("<li>No high-risk zones (score 70 or more); the highest of 1 zone is Pune station with score 55.0.</li>"
-            in html)
+    assert "<li>No high-risk zones (score 70 or more); the only zone is Pune station with score 55.0.</li>" in html
     assert '<th scope="row">Pune station</th><td>55.0</td>' in html
 
 
@@ -67,6 +66,53 @@ def test_page_data_holds_the_snapshot_for_the_charts_and_the_map(staff_client, p
         ("Shivajinagar bus stand", Case.objects.get(age=4).reference)
     ]
     assert data["scoreScale"] == {"low": 40.0, "high": 85.0, "highRisk": 70}
+
+
+def test_three_cases_are_too_few_for_a_most_affected_or_peak_claim(staff_client, pune_zone):
+    client = staff_client("view_analyticssnapshot")
+
+    html = client.get(reverse(DASHBOARD)).content.decode()
+
+    assert ("<li>Not enough cases yet to say which ages, times or places are most common: 3 so far, 20 needed.</li>"
+            in html)
+    assert "Most affected" not in html and "Peak time" not in html and "Most common kind" not in html
+
+
+def test_insights_are_shown_in_the_staff_members_language(staff_client, pune_zone, settings):
+    client = staff_client("view_analyticssnapshot")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+
+    html = client.get(reverse(DASHBOARD)).content.decode()
+
+    assert "Not enough cases yet" not in html
+    assert "अभी इतने मामले नहीं हैं" in html
+
+
+def test_risk_legend_is_shown_with_zones(staff_client, pune_zone):
+    html = staff_client("view_analyticssnapshot").get(reverse(DASHBOARD)).content.decode()
+
+    assert 'class="analytics-ramp"' in html and 'class="analytics-dot"' in html
+    assert "Circles are risk zones" in html and "Dots are sightings with a place on the map (the latest 1)." in html
+
+
+def test_without_zones_the_map_shows_sightings_and_no_risk_legend(staff_client, placed_case, make_sighting):
+    make_sighting(placed_case(PUNE), **near(PUNE, 1.0))
+    recalculate()
+
+    html = staff_client("view_analyticssnapshot").get(reverse(DASHBOARD)).content.decode()
+
+    assert 'id="risk-map"' in html and 'class="analytics-dot"' in html
+    assert 'class="analytics-ramp"' not in html
+    assert "No risk zones yet." in html and "Dots are sightings with a place on the map (the latest 1)." in html
+
+
+def test_with_no_cases_there_is_no_map_legend_or_chart(staff_client):
+    recalculate()
+
+    html = staff_client("view_analyticssnapshot").get(reverse(DASHBOARD)).content.decode()
+
+    assert "<li>No cases yet: insights will appear once cases are reported.</li>" in html
+    assert 'id="risk-map"' not in html and "analytics-legend" not in html and "<canvas" not in html
 
 
 def test_map_element_carries_the_tile_server(staff_client, pune_zone, settings):

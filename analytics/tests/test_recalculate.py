@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from analytics import services
+from analytics.insights import sentence
 from analytics.models import AnalyticsSnapshot, RiskZone
 from analytics.services import LOCK_KEY, RecalculationRunning, recalculate
 
@@ -111,15 +112,25 @@ def test_recovery_counts_found_cases_only(placed_case):
     assert counts["recovery_by_age_group"] == {"0-5": 0.5, "6-10": None, "11-15": 0.5, "16-17": None}
 
 
-def test_insights_are_stored_with_the_snapshot(placed_case):
+def test_insights_are_stored_with_the_snapshot_as_findings(placed_case, settings):
+    settings.ANALYTICS_MIN_CASES_FOR_INSIGHT = 3
     for north_km in (0.0, 0.2, 0.4):
         placed_case(PUNE, north_km, age=4, days=1, last_seen_place="Pune station")
 
-    insights = recalculate().insights
+    insights = [sentence(finding) for finding in recalculate().insights]
 
-    assert insights[0] == ("No high-risk zones (score 70 or more); the highest of 1 zone is Pune station "
-                           "with score 65.0.")
+    assert insights[0] == "No high-risk zones (score 70 or more); the only zone is Pune station with score 65.0."
     assert "Most affected age group: 0-5 years (3 of 3 cases, 100%)." in insights
+
+
+def test_stored_insights_make_no_claim_below_the_minimum_of_cases(placed_case, settings):
+    settings.ANALYTICS_MIN_CASES_FOR_INSIGHT = 20
+    for north_km in (0.0, 0.2, 0.4):
+        placed_case(PUNE, north_km, age=4, days=1, last_seen_place="Pune station")
+
+    kinds = [finding["kind"] for finding in recalculate().insights]
+
+    assert kinds == ["zones", "too_few_cases", "recovery"]
 
 
 def test_short_history_is_charted_per_day(placed_case):
@@ -153,7 +164,8 @@ def test_no_cases_gives_an_empty_snapshot_that_says_so():
     snapshot = recalculate()
 
     assert (snapshot.case_count, snapshot.zone_count) == (0, 0)
-    assert snapshot.insights == ["No cases yet: insights will appear once cases are reported."]
+    assert snapshot.insights == [{"kind": "no_cases"}]
+    assert sentence(snapshot.insights[0]) == "No cases yet: insights will appear once cases are reported."
 
 
 def test_only_the_newest_snapshots_are_kept(placed_case, settings):

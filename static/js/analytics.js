@@ -87,7 +87,7 @@
     el.dataset.ready = "true";
   }
 
-  function chart(id, type, labels, values, extra) {
+  function chart(id, type, labels, values, extra, dataset) {
     var canvas = document.getElementById(id);
     if (!canvas || !window.Chart) { return; }
     var options = {
@@ -102,10 +102,10 @@
       type: type,
       data: {
         labels: labels,
-        datasets: [{
+        datasets: [Object.assign({
           data: values, borderColor: BLUE, fill: false, pointRadius: 0,
           backgroundColor: type === "doughnut" ? ["#2f6fb0", "#c2410c", "#6b7280", "#15803d"] : BLUE,
-        }],
+        }, dataset || {})],
       },
       options: options,
     });
@@ -126,9 +126,68 @@
     }), {
       scales: { y: { beginAtZero: true, max: 100, ticks: { callback: function (v) { return v + "%"; } } } },
     });
-    var points = (data.casesOverTime.points || []);
-    chart("chart-over-time", "line",
-      points.map(function (p) { return p[0]; }), points.map(function (p) { return p[1]; }));
+    drawOverTime(data.casesOverTime || {});
+  }
+
+  // Cases per day (or per week): dates in the page's language ("10 मार्च"), with Western digits as Sachet writes
+  // numbers everywhere, and a handful of ticks whatever the span (7 days, 30 days, a year of weeks).
+  var MAX_TICKS = 8;
+  var DAY_STEPS = [1, 2, 7, 14, 30, 61];  // days between labelled ticks
+  var MONTH_STEPS = [1, 2, 3, 6, 12];  // months between labelled ticks, for weekly series
+
+  function drawOverTime(series) {
+    var points = series.points || [];
+    var weekly = series.period === "week";
+    var days = points.map(function (p) {
+      var part = p[0].split("-");
+      return new Date(Date.UTC(+part[0], +part[1] - 1, +part[2]));
+    });
+    var lang = document.documentElement.lang || "en";
+    var locale = (lang.indexOf("-") < 0 ? lang + "-IN" : lang) + "-u-nu-latn";  // Indian English: "10 Mar"
+    var manyYears = days.length > 1 && days[0].getUTCFullYear() !== days[days.length - 1].getUTCFullYear();
+    var tickFormat = new Intl.DateTimeFormat(locale, weekly ? { month: "short", year: "numeric", timeZone: "UTC" }
+      : { day: "numeric", month: "short", year: manyYears ? "2-digit" : undefined, timeZone: "UTC" });
+    var fullFormat = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    var ticks = weekly ? monthTicks(days, tickFormat) : dayTicks(days, tickFormat);
+    chart("chart-over-time", "line", days.map(function (d) { return fullFormat.format(d); }),
+      points.map(function (p) { return p[1]; }), {
+        scales: {
+          x: { ticks: { autoSkip: false, maxRotation: 0, callback: function (value, index) { return ticks[index]; } } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { title: function (items) {
+            var label = items.length ? items[0].label : "";
+            return weekly ? interpolate(gettext("Week of %(date)s"), { date: label }, true) : label;
+          } } },
+        },
+      }, { pointRadius: points.length <= 60 ? 3 : 0 });
+  }
+
+  function pick(steps, count) {
+    for (var i = 0; i < steps.length; i++) {
+      if (count / steps[i] <= MAX_TICKS) { return steps[i]; }
+    }
+    return Math.ceil(count / MAX_TICKS);
+  }
+
+  function dayTicks(days, format) {
+    // Every step-th day, counted back from the last, so the latest day is always labelled.
+    var step = pick(DAY_STEPS, days.length);
+    return days.map(function (d, i) { return (days.length - 1 - i) % step === 0 ? format.format(d) : null; });
+  }
+
+  function monthTicks(weeks, format) {
+    // The first week of every step-th month.
+    var firsts = [];
+    weeks.forEach(function (d, i) {
+      if (i === 0 || d.getUTCMonth() !== weeks[i - 1].getUTCMonth()) { firsts.push(i); }
+    });
+    var step = pick(MONTH_STEPS, firsts.length);
+    var shown = {};
+    firsts.forEach(function (index, n) { if ((firsts.length - 1 - n) % step === 0) { shown[index] = true; } });
+    return weeks.map(function (d, i) { return shown[i] ? format.format(d) : null; });
   }
 
   function start() {
