@@ -3,13 +3,14 @@ expired form, and a server error."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext
 
 from .denied import refusal
+from .ratelimits import API_PREFIX
 
 # Admin pages that answer strangers too (the rest of the admin is a 404 to them: sachet/admin_site.py).
 _OPEN_ADMIN_PAGES = {"index", "login"}
@@ -25,6 +26,8 @@ def permission_denied(request, exception=None):
         context = {**admin.site.each_context(request), "title": gettext("Not allowed"), "refused": refusal(request),
                    "detail": str(exception or "")}
         return render(request, "admin/403.html", context, status=403)
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"error": str(exception or "") or gettext("This is not open to you.")}, status=403)
     return render(request, "403.html", {"detail": str(exception or "")}, status=403)
 
 

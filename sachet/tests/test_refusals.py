@@ -3,6 +3,8 @@ naming the action and the role, with a way back), and a form sent from a page ke
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -139,6 +141,16 @@ def test_refusal_outside_the_admin_is_the_sites_own_page():
     page = text(response)
     assert "You cannot open this page" in page and 'class="site-header"' in page
     assert "nav-sidebar" not in page
+
+
+def test_refusal_under_the_api_is_json():
+    request = RequestFactory().get("/api/geocode")
+    request.user = AnonymousUser()
+
+    response = permission_denied(request, PermissionDenied())
+
+    assert (response.status_code, response["Content-Type"]) == (403, "application/json")
+    assert json.loads(response.content) == {"error": "This is not open to you."}
 
 
 # --- A form from a page kept open too long (CSRF) -------------------------------------------------------------------
