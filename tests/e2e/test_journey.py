@@ -73,7 +73,7 @@ def open_case_in_admin(staff, reference: str):
     """Find the case in the staff case list by its reference and open it."""
     page = staff.page
     page.goto(f"{staff.stack.admin_url}cases/case/?q={reference}")
-    page.click(f"#result_list a:text-is('{reference}')")
+    page.click(f"#result_list a:has-text('{reference}')")
     page.wait_for_selector("#case-actions")
     return page
 
@@ -249,7 +249,7 @@ def test_staff_mark_a_case_found_and_the_page_poster_and_alerts_say_so(stack, vi
     admin = staff.page
 
     admin.goto(f"{stack.admin_url}cases/case/")
-    assert admin.locator(f"#result_list a:text-is('{reference}')").count() == 1
+    assert admin.locator(f"#result_list a:has-text('{reference}')").count() == 1
     admin = open_case_in_admin(staff, reference)
     admin.click("#case-actions a:has-text('Mark found')")
     admin.fill("#id_note", "Found safe at the railway police post, Jaipur Junction.")
@@ -291,7 +291,7 @@ def test_police_delete_a_case(stack, new_visitor, police):
     admin.click("input[value='Yes, delete']")
 
     assert admin.inner_text(".messagelist") == "1 case(s) deleted with their photos, voice notes and posters."
-    assert admin.locator(f"#result_list a:text-is('{reference}')").count() == 0
+    assert admin.locator(f"#result_list a:has-text('{reference}')").count() == 0
     assert admin.request.get(f"{stack.url}/case/{reference}").status == 404
     assert admin.request.get(f"{stack.url}/poster/{reference}").status == 404
     assert admin.request.get(photo_url).status == 404  # the photo went with it
@@ -306,7 +306,7 @@ def test_ngo_staff_do_not_get_the_delete_action(stack, visitor, ngo):
     admin.goto(f"{stack.admin_url}cases/case/")
 
     actions = admin.locator("select[name=action] option").evaluate_all("options => options.map(o => o.value)")
-    assert admin.locator(f"#result_list a:text-is('{reference}')").count() == 1  # they see the cases
+    assert admin.locator(f"#result_list a:has-text('{reference}')").count() == 1  # they see the cases
     assert "mark_found" in actions  # and may mark a child found
     assert "delete_with_files" not in actions and "delete_selected" not in actions
     assert visitor.problems == []
