@@ -35,8 +35,9 @@ def event_prefix(case: Case) -> str:
 
 
 def case_reported(case: Case) -> list[Delivery]:
-    """The public alert for a new case: who, where and when last seen, what they look like, the photo."""
-    area_alert(case, kind="new", key="new")  # subscribers around the last-seen point (once it has a point)
+    """The public alert for a new case: who, where and when last seen, what they look like, the photo; and the
+    subscribers around the last-seen point (once the case has a point)."""
+    area_alert(case, kind="new", key="new")
     return _queue(
         f"{event_prefix(case)}reported",
         title=f"Missing: {case.name}, {case.age}",

@@ -82,6 +82,10 @@ def notify_area(
         return alert
     if kind in ENDINGS:
         cancel_unsent(topic, reason=f"not sent: the {kind} message replaced it")
+    if not Subscription.objects.filter(status=Subscription.Status.ACTIVE).exists():
+        # Nobody subscribes on this site (yet): nothing to fan out.
+        AreaAlert.objects.filter(pk=alert.pk).update(status=AreaAlert.Status.DONE, finished_at=now)
+        return alert
     transaction.on_commit(lambda: _start_fan_out(alert.pk), robust=True)
     logger.info("area alert %s (%s) queued, reach %s km", event_key, kind, alert.reach_km)
     return alert
