@@ -182,8 +182,9 @@ def _area_messages(case: Case, kind: str) -> dict[str, Message]:
 
 
 def _area_message(case: Case, kind: str) -> Message:
-    values = {"name": case.name, "age": case.age, "place": _text(case.last_seen_place),
-              "when": _local(case.last_seen_at)}
+    # Day, month in the reader's language and a 24-hour time: short, and clear in every language of the site.
+    when = dateformat.format(timezone.localtime(case.last_seen_at), "j F, H:i")
+    values = {"name": case.name, "age": case.age, "place": _text(case.last_seen_place), "when": when}
     if kind == "found":
         return Message(title=_("Found safe: %(name)s") % values, link=_case_url(case), kind="status",
                        body=_("%(name)s has been found safe. Thank you for looking out. Please stop sharing the "

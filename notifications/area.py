@@ -224,7 +224,7 @@ def personal_message(alert: AreaAlert, subscription: Subscription) -> Message:
     with translation.override(subscription.language):
         if subscription.channel == Subscription.Channel.SMS:
             stop = settings.SITE_URL + reverse("subscriptions:stop", args=[subscription.stop_key])
-            footer = _("Reply STOP to end these alerts, or open %(link)s") % {"link": stop}
+            footer = _("To stop: reply STOP or open %(link)s") % {"link": stop}
             text = sms_with_footer(f"{message.title}: {message.body}", message.link, footer,
                                    max_segments=settings.SUBSCRIPTION_SMS_MAX_SEGMENTS)
             return Message(title=message.title, body=text, link=message.link, audience=PUBLIC, kind=message.kind)

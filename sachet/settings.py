@@ -454,8 +454,9 @@ if not SUBSCRIPTION_REACH_STEPS or SUBSCRIPTION_REACH_STEPS[0][0] != 0:
 SUBSCRIPTION_MAX_RADIUS_KM = 50  # the largest circle a subscriber may choose, and the cap on the reach
 # At most this many alerts a day (rolling 24 hours) to one number, chat or browser; "found" messages are not counted.
 SUBSCRIPTION_DAILY_LIMIT = env.int("SUBSCRIPTION_DAILY_LIMIT", default=5)
-# An SMS alert is cut to fit this many segments (153 GSM-7 or 67 UCS-2 characters each), links and STOP kept whole.
-SUBSCRIPTION_SMS_MAX_SEGMENTS = env.int("SUBSCRIPTION_SMS_MAX_SEGMENTS", default=3)
+# An SMS alert is cut to fit this many segments (153 GSM-7 or 67 UCS-2 characters each), links and STOP kept whole:
+# an English alert takes 2, one in Hindi, Bengali or Marathi (UCS-2) needs 4 to keep the place and the time.
+SUBSCRIPTION_SMS_MAX_SEGMENTS = env.int("SUBSCRIPTION_SMS_MAX_SEGMENTS", default=4)
 # Sending pace of the bulk queue, messages a second across all processes (Redis): Twilio sends about 1 a second per
 # long code (more with a messaging service or short code), Telegram about 30 a second per bot overall (keep some for
 # the case alerts on the alerts queue), push services far more.

@@ -58,7 +58,7 @@ def test_a_new_case_alerts_subscribers_around_its_last_seen_point(sms_service, d
     assert texts(sms_service) == [("+919822000001", "Missing near you")]
     body = sms_service.messages[0]["body"]
     assert f"https://sachet.example.org/case/{case.reference}" in body
-    assert "Last seen at Koregaon Park, Pune on 10 Mar 2026, 2:00 PM IST." in body
+    assert "Last seen at Koregaon Park, Pune on 10 March, 14:00." in body
     assert AreaAlert.objects.get().event_key == f"case:{case.reference}:area:new"
 
 
@@ -128,3 +128,24 @@ def test_a_case_placed_later_by_geocoding_alerts_then(sms_service, settings, dja
     assert texts(sms_service) == [("+919822000001", "Missing near you")]
     alerts.case_located(case.pk)  # again: nothing more
     assert len(sms_service.messages) == 1
+
+
+def test_subscribers_read_the_alert_in_their_language_within_four_segments(sms_service,
+                                                                             django_capture_on_commit_callbacks):
+    from notifications.channels.formatting import is_gsm, sms_segments
+
+    make_subscriber(KALYANI_NAGAR, address="+919822000001", language="hi")
+    make_subscriber(KALYANI_NAGAR, address="+919822000002", language="bn")
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        case = report()
+
+    hindi, bengali = (m["body"] for m in sorted(sms_service.messages, key=lambda m: m["to"]))
+    assert hindi.startswith("आपके पास लापता: Aarav Sharma, उम्र 7: आख़िरी बार Koregaon Park, Pune में 10 मार्च, 14:00 "
+                            "को देखा गया।")
+    assert bengali.startswith("আপনার কাছে নিখোঁজ: Aarav Sharma, বয়স 7: শেষ দেখা গেছে Koregaon Park, Pune-এ, 10 মার্চ, "
+                              "14:00।")
+    for body in (hindi, bengali):
+        assert not is_gsm(body) and sms_segments(body) <= 4
+        assert f"https://sachet.example.org/case/{case.reference}" in body
+        assert "STOP" in body and "https://sachet.example.org/stop/" in body

@@ -36,7 +36,7 @@ def test_subscriber_inside_the_circle_gets_one_sms_ending_with_how_to_stop(sms_s
     assert sms["to"] == "+919822000001"
     assert sms["body"].startswith("Missing near you: Aarav Sharma, age 7: Last seen at Koregaon Park")
     assert "\nhttps://sachet.example.org/case/MC20260310AB12CD34\n" in sms["body"]
-    assert sms["body"].endswith(f"Reply STOP to end these alerts, or open http://localhost:8000/stop/{inside.stop_key}")
+    assert sms["body"].endswith(f"\nTo stop: reply STOP or open http://localhost:8000/stop/{inside.stop_key}")
     delivery = Delivery.objects.get()
     assert (delivery.channel, delivery.bulk, delivery.kind, delivery.status) == ("sms_subscriber", True, "area_new",
                                                                                  "sent")
