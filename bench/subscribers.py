@@ -78,6 +78,7 @@ def make_subscriptions(count: int, *, seed: int = 15, around: tuple[float, float
 
     from notifications.matching import area_fields
     from notifications.models import Subscription
+    from notifications.subscriptions import stop_key
 
     rng = random.Random(seed)
     cities = indian_cities()
@@ -95,7 +96,7 @@ def make_subscriptions(count: int, *, seed: int = 15, around: tuple[float, float
         channel = (channels or CHANNELS)[number % len(channels or CHANNELS)]
         address = f"+9198{number:08d}" if channel == "sms_subscriber" else str(700000000 + number)
         rows.append(Subscription(channel=channel, address=address, status="active", token=f"bench-{seed}-{number}",
-                                 stop_key="", latitude=lat, longitude=lng, radius_km=radius, language="en",
+                                 stop_key=stop_key(channel, address), latitude=lat, longitude=lng, radius_km=radius, language="en",
                                  consent_at=now, consent_version="bench", created_at=now, confirmed_at=now,
                                  **area_fields(lat, lng, radius)))
     for start in range(0, len(rows), 5000):

@@ -66,25 +66,28 @@ def send_due(channel: str, slot: int = 0, *, seconds: float = SENDER_SECONDS) ->
     limiter = shared_limiter(f"bulk:{channel}", interval=1.0 / pace_per_second(channel),
                              max_wait=max(seconds, 5.0), redis_url=settings.REDIS_URL)
     deadline = time.monotonic() + seconds
-    sent = 0
+    sent, outcome = 0, MORE
     try:
-        while time.monotonic() < deadline:
+        while outcome == MORE and time.monotonic() < deadline:
             due = services.due_delivery_ids(due_for=0, bulk=True, channel=channel, limit=BATCH_PER_SENDER * senders)
             mine = due[slot % senders::senders] or due  # senders take turns through the backlog
             if not mine:
-                return IDLE
+                outcome = IDLE
             for delivery_id in mine:
                 if time.monotonic() >= deadline:
-                    return MORE
+                    break
                 try:
-                    outcome = services.attempt_delivery(delivery_id, pace=limiter.acquire).outcome
+                    sent += services.attempt_delivery(delivery_id, pace=limiter.acquire).outcome == services.SENT
                 except RateLimitError as error:
                     logger.warning("bulk %s paused: %s", channel, error)
-                    return PAUSED
-                sent += outcome == services.SENT
-        return MORE
+                    outcome = PAUSED
+                    break
     finally:
         if cache.get(lock) == token:
             cache.delete(lock)
         if sent:
             logger.info("bulk %s sender %d sent %d message(s)", channel, slot, sent)
+    # Rows written while this sender was finding none, whose own sender found the slot still taken: go on.
+    if outcome == IDLE and services.due_delivery_ids(due_for=0, bulk=True, channel=channel, limit=1):
+        outcome = MORE
+    return outcome

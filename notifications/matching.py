@@ -89,6 +89,7 @@ def matching(latitude: float, longitude: float, reach: float) -> list[Match]:
                 south__lte=latitude, north__gte=latitude, west__lte=longitude, east__gte=longitude)
         .alias(square=north_km * north_km + east_km * east_km, within=within)
         .filter(square__lte=F("within") * F("within"))
+        .order_by()
         .values_list("id", "channel", "address", "latitude", "longitude", "radius_km")
     )
     if not rows:

@@ -221,7 +221,8 @@ class Subscription(models.Model):
                                    name="active_subscription_has_address"),
         ]
         indexes = [
-            models.Index(fields=["cell"], condition=Q(status="active"), name="subscription_active_cell"),
+            # Not a partial index: SQLite cannot use one when the status comes as a query parameter.
+            models.Index(fields=["cell", "status"], name="subscription_cell"),
             models.Index(fields=["channel", "address"], name="subscription_address"),
         ]
 
