@@ -4,7 +4,8 @@ A fan-out to 10,000 subscribers writes 10,000 deliveries but no 10,000 tasks: pe
 BULK_SENDERS_PER_CHANNEL senders (`send_bulk` tasks on the "bulk" queue, each holding a slot lock in the cache) work
 through the due deliveries, oldest first, taking a turn from one limiter per channel shared by every process
 (`geocoding.ratelimit`, in Redis) before each send: SUBSCRIPTION_SMS_PER_SECOND, ..._TELEGRAM_..., ..._WEBPUSH_....
-A sender works for at most SENDER_SECONDS, then hands over to a fresh task; the alerts queue never sees any of it.
+A sender works for at most SENDER_SECONDS, then hands over to a fresh task (so a fan-out's next batch or another
+channel's sender gets a thread; the bulk worker runs 16); the alerts queue never sees any of it.
 
 Each send is the outbox's own `attempt_delivery` (claim with a lease, retry with backoff, never twice), so a sender
 that dies loses nothing: its lock expires and the minute sweep (`tasks.sweep_area_alerts`) starts senders again for
@@ -26,7 +27,7 @@ from . import services
 
 logger = logging.getLogger(__name__)
 
-SENDER_SECONDS = 30.0
+SENDER_SECONDS = 15.0
 BATCH_PER_SENDER = 20
 IDLE, MORE, BUSY, PAUSED = "idle", "more", "busy", "paused"
 

@@ -4,6 +4,7 @@ to run twice; the rules that make them so are in `notifications.services`."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -62,13 +63,19 @@ def purge_phone_codes() -> int:
 # --- Area subscriptions: on the "bulk" queue (CELERY_TASK_ROUTES), never on the alerts queue ---------------------
 
 
+FAN_OUT_SECONDS = 60.0
+
+
 @shared_task(acks_late=True)
 def fan_out_area_alert(area_alert_id: int) -> bool:
-    """Write the next batch of an area alert's deliveries; enqueue the next batch while any remain."""
-    more = area.fan_out(area_alert_id)
-    if more:
-        fan_out_area_alert.delay(area_alert_id)
-    return more
+    """Write an area alert's deliveries, batch after batch (each its own transaction) for up to FAN_OUT_SECONDS,
+    then hand the rest to a fresh task (behind the senders on the bulk queue)."""
+    deadline = time.monotonic() + FAN_OUT_SECONDS
+    while area.fan_out(area_alert_id):
+        if time.monotonic() > deadline:
+            fan_out_area_alert.delay(area_alert_id)
+            return True
+    return False
 
 
 @shared_task(acks_late=True)
