@@ -27,13 +27,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # Counts the permission requests, and stands in for the browser's push service with the fake's subscription.
 INIT = """
-window.__permissionAsks = 0;
+// Kept in sessionStorage: the counts must survive the form's submission.
 const askPermission = Notification.requestPermission.bind(Notification);
-Notification.requestPermission = function () { window.__permissionAsks += 1; return askPermission(); };
+Notification.requestPermission = function () {
+  sessionStorage.setItem("asks", String(Number(sessionStorage.getItem("asks") || 0) + 1));
+  return askPermission();
+};
 const fake = %s;
 let current = null;
 PushManager.prototype.subscribe = function (options) {
-  window.__serverKeyBytes = options.applicationServerKey.byteLength;
+  sessionStorage.setItem("serverKeyBytes", String(options.applicationServerKey.byteLength));
   current = {endpoint: fake.endpoint, toJSON: () => fake, unsubscribe: () => { current = null; return Promise.resolve(true); }};
   return Promise.resolve(current);
 };
@@ -72,20 +75,29 @@ def test_push_subscription_from_the_button_to_a_notification_and_back(chromium, 
         "127.0.0.1", "localhost"} else route.abort())
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(f"{live_server.url}/subscribe")
 
-    assert page.evaluate("window.__permissionAsks") == 0  # nothing asked on arrival
+    assert page.evaluate("sessionStorage.getItem('asks')") is None  # nothing asked on arrival
     page.evaluate(f"""() => {{ document.querySelector('input[name=latitude]').value = '{KALYANI_NAGAR[0]}';
                               document.querySelector('input[name=longitude]').value = '{KALYANI_NAGAR[1]}'; }}""")
     page.check("input[value=webpush]")
     assert page.locator("[data-channel-part=webpush]").is_visible()
     assert page.locator("[data-channel-part=sms_subscriber]").is_hidden()
     page.check("#id_consent")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/subscribe/done", timeout=15000)
+    page.click("[data-subscribe-form] button[type=submit]")
+    try:
+        page.wait_for_url(f"{live_server.url}/subscribe/done", timeout=15000)
+    except Exception:
+        state = page.evaluate("""() => [sessionStorage.getItem('asks'),
+            (document.querySelector('input[name=channel]:checked') || {}).value,
+            (document.querySelector('input[name=push_endpoint]') || {}).value,
+            document.querySelector('[data-push-status]').outerHTML]""")
+        raise AssertionError(f"{page.url} {state} {errors}")
 
-    assert page.evaluate("window.__permissionAsks") == 1
-    assert page.evaluate("window.__serverKeyBytes") == 65  # the page's VAPID public key, decoded
+    assert page.evaluate("sessionStorage.getItem('asks')") == "1"  # asked once, after Subscribe was pressed
+    assert page.evaluate("sessionStorage.getItem('serverKeyBytes')") == "65"  # the page's VAPID key, decoded
     worker = page.evaluate("navigator.serviceWorker.getRegistration('/push/').then(r => r && r.active.scriptURL)")
     assert worker == f"{live_server.url}/sw-push.js"
     subscription = Subscription.objects.get()

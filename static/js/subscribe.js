@@ -94,15 +94,12 @@
         throw new Error("denied");
       }
       return navigator.serviceWorker.register(workerUrl, { scope: SCOPE });
-    }).then(function () {
-      return navigator.serviceWorker.getRegistration(SCOPE);
-    }).then(function waitActive(registration) {
-      if (registration.active) { return registration; }
+    }).then(function (registration) {
+      // The worker's scope (/push/) holds no page, so navigator.serviceWorker.ready never comes: wait for it here.
       return new Promise(function (resolve) {
-        var worker = registration.installing || registration.waiting;
-        worker.addEventListener("statechange", function () {
-          if (worker.state === "activated") { resolve(registration); }
-        });
+        (function check() {
+          if (registration.active) { resolve(registration); } else { setTimeout(check, 50); }
+        })();
       });
     }).then(function (registration) {
       return registration.pushManager.subscribe({
