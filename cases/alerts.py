@@ -10,11 +10,17 @@ from __future__ import annotations
 import logging
 from urllib.parse import urljoin
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from notifications import selectors, services
+from notifications.area import notify_area
 from notifications.channels import PUBLIC, STAFF, Message
 from notifications.channels.formatting import redact_phones
 from notifications.models import Delivery
@@ -29,7 +35,9 @@ def event_prefix(case: Case) -> str:
 
 
 def case_reported(case: Case) -> list[Delivery]:
-    """The public alert for a new case: who, where and when last seen, what they look like, the photo."""
+    """The public alert for a new case: who, where and when last seen, what they look like, the photo; and the
+    subscribers around the last-seen point (once the case has a point)."""
+    area_alert(case, kind="new", key="new")
     return _queue(
         f"{event_prefix(case)}reported",
         title=f"Missing: {case.name}, {case.age}",
@@ -60,6 +68,9 @@ def sighting_recorded(sighting: Sighting) -> list[Delivery]:
 def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     """Public: found safe (stop sharing), missing again (share again), or closed."""
     key = f"{event_prefix(case)}status:{change.pk}"
+    # Subscribers: found/closed to those alerted before, missing again to the circle.
+    area_kind = {Case.Status.FOUND: "found", Case.Status.CLOSED: "closed"}.get(change.to_status, "new")
+    area_alert(case, kind=area_kind, key=f"{change.to_status}:{change.pk}")
     if change.to_status == Case.Status.FOUND:
         return _queue(
             key,
@@ -108,13 +119,84 @@ def face_match(sighting: Sighting, case: Case, score: int, verdict: str) -> list
 
 
 def deliveries_for_case(case: Case) -> list[Delivery]:
-    """Every alert delivery about the case (report, status changes, sightings, matches), oldest first."""
-    return list(selectors.deliveries_for_event_prefix(event_prefix(case)))
+    """Every alert delivery about the case (report, status changes, sightings, matches), oldest first; the messages
+    to area subscribers (thousands, maybe) are counted under Alerts › Area alerts instead."""
+    return list(selectors.deliveries_for_event_prefix(event_prefix(case)).filter(bulk=False))
 
 
 def resend_failed(case: Case) -> int:
     """Queue the case's failed deliveries again; how many."""
     return services.resend(selectors.deliveries_for_event_prefix(event_prefix(case)))
+
+
+# --- Area subscribers (notifications.area): the circle around the last-seen point -----------------------------
+
+REMINDER_HOURS = (24, 72)  # "still missing" reminders to the wider circle; the last one waits up to 4 days more
+
+
+def area_alert(case: Case, *, kind: str, key: str) -> None:
+    """Tell the subscribers around the case's last-seen point: "new" and "reminder" reach a circle that grows with
+    the hours missing, "found" and "closed" the people alerted before. Once per key; nothing without a point."""
+    prefix = f"{event_prefix(case)}area:"
+    has_point = case.latitude is not None and case.longitude is not None
+    try:
+        notify_area(event_key=prefix + key, topic=prefix, kind=kind, messages=_area_messages(case, kind),
+                    latitude=float(case.latitude) if has_point else None,
+                    longitude=float(case.longitude) if has_point else None, started_at=case.last_seen_at)
+    except ValueError as error:  # a misconfigured SITE_URL must not turn a saved report into an error
+        logger.error("area alert %s not queued: %s", prefix + key, error)
+
+
+def case_located(case_id: int) -> None:
+    """The place of a case reported without a map point was found: its subscribers can be told now."""
+    with transaction.atomic():
+        case = Case.objects.filter(pk=case_id, status=Case.Status.MISSING).first()
+        if case is not None and case.has_location:
+            area_alert(case, kind="new", key="new")
+
+
+def send_area_reminders(now: datetime | None = None) -> int:
+    """One "still missing" reminder to the wider circle when a case passes 24 h and 72 h missing (only for cases
+    known before then: a late report's first alert already has the wider circle); how many cases were reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for hours, until in zip(REMINDER_HOURS, [*REMINDER_HOURS[1:], REMINDER_HOURS[-1] + 96]):
+        due = Case.objects.filter(
+            status=Case.Status.MISSING, latitude__isnull=False, last_seen_at__lte=now - timedelta(hours=hours),
+            last_seen_at__gt=now - timedelta(hours=until), created_at__lt=F("last_seen_at") + timedelta(hours=hours),
+        ).order_by("last_seen_at")[:500]
+        for case in due:
+            with transaction.atomic():
+                area_alert(case, kind="reminder", key=f"reminder:{hours}h")
+            reminded += 1
+    return reminded
+
+
+def _area_messages(case: Case, kind: str) -> dict[str, Message]:
+    """The wording in every language of the site; each subscriber gets theirs."""
+    messages = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            messages[language] = _area_message(case, kind)
+    return messages
+
+
+def _area_message(case: Case, kind: str) -> Message:
+    # Day, month in the reader's language and a 24-hour time: short, and clear in every language of the site.
+    when = dateformat.format(timezone.localtime(case.last_seen_at), "j F, H:i")
+    values = {"name": case.name, "age": case.age, "place": _text(case.last_seen_place), "when": when}
+    if kind == "found":
+        return Message(title=_("Found safe: %(name)s") % values, link=_case_url(case), kind="status",
+                       body=_("%(name)s has been found safe. Thank you for looking out. Please stop sharing the "
+                              "alert.") % values)
+    if kind == "closed":
+        return Message(title=_("Case closed: %(name)s") % values, link=_case_url(case), kind="status",
+                       body=_("This case is closed. Please stop sharing the alert. Thank you for your help.") % values)
+    title = (_("Still missing: %(name)s, age %(age)d") if kind == "reminder"
+             else _("Missing near you: %(name)s, age %(age)d")) % values
+    body = _("Last seen at %(place)s on %(when)s.") % values + f" {_text(case.description)} " + _(
+        "If you see this child, call 112 or report it at the link.")
+    return Message(title=title, body=body, link=_case_url(case), kind="new_case", photo_url=_file_url(case.photo))
 
 
 # --- Wording helpers -------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ NGO_PERMISSIONS = (
     "cases.add_casenote",
     "cases.mark_case_found",
     "notifications.view_delivery",
+    "notifications.view_subscription",
+    "notifications.view_areaalert",
     "analytics.view_analyticssnapshot",
     "analytics.view_riskzone",
 )

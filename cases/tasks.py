@@ -17,7 +17,7 @@ from django.db import models
 from geocoding.providers import ProviderUnavailable
 from media.tasks import RETRY_OPTIONS
 
-from . import faces, geo, posters
+from . import alerts, faces, geo, posters
 from .models import Case, Geocoding, Sighting
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,12 @@ def generate_poster(case_id: int, force: bool = False) -> str | None:
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
 def geocode_case(self, case_id: int) -> str:
-    """Fill a reported case's coordinates from its last-seen place, unless someone gave them."""
-    return _locate(self, Case, case_id)
+    """Fill a reported case's coordinates from its last-seen place, unless someone gave them; then its area
+    subscribers can be told."""
+    result = _locate(self, Case, case_id)
+    if result == geo.FOUND:
+        alerts.case_located(case_id)
+    return result
 
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
@@ -84,6 +88,12 @@ def requeue_pending_geocoding(older_than_minutes: int = 10, batch: int = 200) ->
     if queued:
         logger.info("geocoding re-queued %d pending place(s)", queued)
     return queued
+
+
+@shared_task(acks_late=True)
+def send_area_reminders() -> int:
+    """Beat job: "still missing" reminders to the wider circle of subscribers at 24 h and 72 h."""
+    return alerts.send_area_reminders()
 
 
 def _locate(task, model: type[models.Model], pk: int) -> str:

@@ -16,10 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from . import selectors, services
+from sachet.phones import InvalidPhone, normalise
+
+from . import selectors, services, subscriptions
 from .admin_columns import DeliveryListColumns, PhoneCodeListColumns
 from .channels import ChannelNotConfigured, enabled_channels
-from .models import Delivery, PhoneCode
+from .models import AreaAlert, Delivery, PhoneCode, Subscription
 
 
 class TestAlertForm(forms.Form):
@@ -35,7 +37,7 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
     change_list_template = "admin/notifications/delivery/change_list.html"
     # The columns (admin_columns.py) fit 1366 px with the sidebar open; the rest is on each delivery's page.
     list_display = ("event", "channel", "masked_recipient", "status", "attempts", "error", "queued", "sent")
-    list_filter = ("status", "channel", "kind", "audience")
+    list_filter = ("status", "channel", "kind", "audience", "bulk")
     search_fields = ("event_key",)  # never the recipient: those are phone numbers
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
@@ -168,6 +170,77 @@ class PhoneCodeAdmin(PhoneCodeListColumns, admin.ModelAdmin):
     @admin.display(description="SMS error")
     def sms_error(self, obj: PhoneCode) -> str:
         return obj.delivery.last_error if obj.delivery else ""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Area subscribers, for answering "stop sending to my number" and for seeing the reach: never a full number,
+    the point only to about a kilometre. Removing one deletes it (and, for its address's last, the address in past
+    deliveries); Django's admin log keeps who removed which."""
+
+    list_display = ("__str__", "channel", "status", "radius_km", "language", "area", "created_at", "confirmed_at")
+    list_filter = ("channel", "status", "language")
+    search_fields = ("address",)  # an exact number or chat id only, see get_search_results
+    date_hierarchy = "created_at"
+    actions = ["delete_selected"]
+    fields = ("channel", "masked_address", "status", "radius_km", "language", "area", "consent_at",
+              "consent_version", "created_at", "confirmed_at")
+    readonly_fields = fields
+
+    @admin.display(description="Address")
+    def masked_address(self, obj: Subscription) -> str:
+        return obj.masked_address
+
+    @admin.display(description="Around (about 1 km)")
+    def area(self, obj: Subscription) -> str:
+        return f"{obj.latitude:.2f}, {obj.longitude:.2f}"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search finds a subscriber by their whole number (any way it is written) or chat id, never by a part."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            address = normalise(term)
+        except InvalidPhone:
+            address = term
+        return queryset.filter(address=address), False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj: Subscription) -> None:
+        subscriptions.remove(obj, why=f"removed by staff user {request.user.pk}")
+
+    def delete_queryset(self, request, queryset) -> None:
+        for subscription in queryset:
+            subscriptions.remove(subscription, why=f"removed by staff user {request.user.pk}")
+
+
+@admin.register(AreaAlert)
+class AreaAlertAdmin(admin.ModelAdmin):
+    """Each event told to area subscribers: how far it reached, how many were told, whether the fan-out finished."""
+
+    list_display = ("event_key", "kind", "reach_km", "matched", "queued", "over_limit", "status", "created_at",
+                    "finished_at")
+    list_filter = ("kind", "status")
+    search_fields = ("event_key",)
+    date_hierarchy = "created_at"
+    fields = ("event_key", "topic", "kind", "reach_km", "started_at", "matched", "queued", "over_limit", "status",
+              "created_at", "finished_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False

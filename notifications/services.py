@@ -16,6 +16,7 @@ import dataclasses
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,7 +25,16 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from .channels import PUBLIC, STAFF, Message, PermanentError, TransientError, enabled_channels, get_channel
+from .channels import (
+    PUBLIC,
+    STAFF,
+    Message,
+    PermanentError,
+    RecipientGone,
+    TransientError,
+    enabled_channels,
+    get_channel,
+)
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -105,6 +115,21 @@ def _queue(message: Message, event_key: str, targets: list[tuple[str, str]], **e
     return deliveries
 
 
+def queue_bulk(*, event_key: str, messages: list[tuple[str, str, Message]]) -> int:
+    """Personal messages of one event, one per (channel, recipient, message): pending deliveries sent from the bulk
+    queue at the providers' pace after commit (`notifications.bulk`), never from the alerts queue. Same guarantees as
+    `queue_alert`; a recipient who has this event already is left alone. How many were asked for."""
+    rows = [_delivery(message, event_key, channel, recipient, bulk=True) for channel, recipient, message in messages]
+    for start in range(0, len(rows), 500):
+        Delivery.objects.bulk_create(rows[start:start + 500], ignore_conflicts=True)
+    channels = sorted({channel for channel, _recipient, _message in messages})
+    if channels:
+        from .bulk import start_senders
+
+        transaction.on_commit(lambda: start_senders(channels), robust=True)
+    return len(rows)
+
+
 def queue_test_alert(*, channel_name: str, requested_by: str) -> list[Delivery]:
     """A test alert through the outbox to every recipient of one enabled channel; ChannelNotConfigured if off."""
     channel = get_channel(channel_name)
@@ -139,10 +164,12 @@ def _delivery(message: Message, event_key: str, channel: str, recipient: str, **
 def resend(deliveries: QuerySet[Delivery]) -> int:
     """Put the failed ones among `deliveries` back in the queue with a full set of attempts; how many.
 
-    Never those that held a secret (a one-time code): their text is redacted, and the code is stale anyway."""
+    Never those that held a secret (a one-time code): their text is redacted, and the code is stale anyway. Nor
+    messages to subscribers: those failed because the subscriber stopped, the case was found, or the address is gone."""
     with transaction.atomic():
         ids = list(
-            deliveries.filter(status=Delivery.Status.FAILED, redacted_body="").values_list("id", flat=True)
+            deliveries.filter(status=Delivery.Status.FAILED, redacted_body="", bulk=False)
+            .values_list("id", flat=True)
         )
         count = Delivery.objects.filter(id__in=ids, status=Delivery.Status.FAILED).update(
             status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
@@ -203,11 +230,22 @@ def claim(delivery_id: int) -> Delivery | None:
     return Delivery.objects.get(pk=delivery_id) if claimed else None
 
 
-def attempt_delivery(delivery_id: int) -> Attempt:
-    """Claim the delivery and send it once. Safe to call any number of times, from any number of workers."""
+def attempt_delivery(delivery_id: int, *, pace: Callable[[], object] | None = None) -> Attempt:
+    """Claim the delivery and send it once. Safe to call any number of times, from any number of workers.
+
+    `pace` is called after the claim and before the send (a provider's rate limit: it waits for a free slot); if it
+    raises, the delivery is given back untried and the error goes up."""
     delivery = claim(delivery_id)
     if delivery is None:
         return Attempt(SKIPPED)
+    if pace is not None:
+        try:
+            pace()
+        except BaseException:
+            Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING,
+                                    claimed_until=delivery.claimed_until).update(
+                status=Delivery.Status.PENDING, claimed_until=None, attempts=F("attempts") - 1)
+            raise
     if delivery.expires_at is not None and timezone.now() >= delivery.expires_at:
         _fail(delivery, "expired before it could be sent")
         return Attempt(FAILED)
@@ -220,6 +258,12 @@ def attempt_delivery(delivery_id: int) -> Attempt:
         result = get_channel(delivery.channel).send(delivery.message(), delivery.recipient)
     except TransientError as error:
         return _after_transient(delivery, error.reason, error.retry_after)
+    except RecipientGone as error:
+        _fail(delivery, error.reason)
+        from .subscriptions import forget_address  # their subscription ends: no more messages to a closed door
+
+        forget_address(channel=delivery.channel, address=delivery.recipient, why=error.reason)
+        return Attempt(FAILED)
     except PermanentError as error:
         _fail(delivery, error.reason)
         return Attempt(FAILED)
@@ -270,10 +314,11 @@ def _redaction(delivery: Delivery) -> dict:
     return {"body": delivery.redacted_body} if delivery.redacted_body else {}
 
 
-def due_delivery_ids(*, due_for: float | None = None, limit: int = 500) -> list[int]:
+def due_delivery_ids(*, due_for: float | None = None, limit: int = 500, bulk: bool = False,
+                     channel: str | None = None) -> list[int]:
     """Deliveries that should be going out and that no worker holds: pending and due for `due_for` seconds
     (default ALERT_SWEEP_AFTER: younger ones most likely have a task on its way), or sending with an expired
-    lease (a dead worker), oldest first."""
+    lease (a dead worker), oldest first. Alerts by default; the bulk ones (subscribers) with `bulk`."""
     now = timezone.now()
     due_for = settings.ALERT_SWEEP_AFTER if due_for is None else due_for
     return list(
@@ -281,6 +326,8 @@ def due_delivery_ids(*, due_for: float | None = None, limit: int = 500) -> list[
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
             status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
             next_attempt_at__lte=now - timedelta(seconds=due_for),
+            bulk=bulk,
+            **({"channel": channel} if channel else {}),
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]

@@ -4,12 +4,13 @@ to run twice; the rules that make them so are in `notifications.services`."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
-from . import codes, selectors, services
+from . import area, bulk, codes, selectors, services, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -56,4 +57,58 @@ def purge_phone_codes() -> int:
     deleted = codes.purge_old_codes()
     if deleted:
         logger.info("deleted %d old phone codes", deleted)
+    return deleted
+
+
+# --- Area subscriptions: on the "bulk" queue (CELERY_TASK_ROUTES), never on the alerts queue ---------------------
+
+
+FAN_OUT_SECONDS = 60.0
+
+
+@shared_task(acks_late=True)
+def fan_out_area_alert(area_alert_id: int) -> bool:
+    """Write an area alert's deliveries, batch after batch (each its own transaction) for up to FAN_OUT_SECONDS,
+    then hand the rest to a fresh task (behind the senders on the bulk queue)."""
+    deadline = time.monotonic() + FAN_OUT_SECONDS
+    while area.fan_out(area_alert_id):
+        if time.monotonic() > deadline:
+            fan_out_area_alert.delay(area_alert_id)
+            return True
+    return False
+
+
+@shared_task(acks_late=True)
+def send_bulk(channel: str, slot: int = 0) -> str:
+    """One sender of subscriber messages on one channel, at the provider's pace (`notifications.bulk`); hands over
+    to a fresh task when its time is up and messages remain."""
+    outcome = bulk.send_due(channel, slot)
+    if outcome == bulk.MORE:
+        send_bulk.delay(channel, slot)
+    return outcome
+
+
+@shared_task(acks_late=True)
+def sweep_area_alerts() -> int:
+    """Celery beat, every minute: area alerts that no worker is fanning out (written while the broker was down, or
+    left by a dead worker) start again, and every channel with due subscriber messages gets its senders."""
+    alerts = selectors.stalled_area_alerts()
+    for alert_id in alerts:
+        fan_out_area_alert.delay(alert_id)
+    channels = selectors.channels_with_due_bulk()
+    bulk.start_senders(channels)
+    stalled = selectors.bulk_stalled(older_than=timedelta(seconds=settings.ALERT_STALLED_AFTER))
+    if stalled:
+        logger.warning("subscriber messages stalled on %s: none sent for %d s while some are due; check that a "
+                       "worker consumes the bulk queue", ", ".join(stalled), settings.ALERT_STALLED_AFTER)
+    return len(alerts)
+
+
+@shared_task(acks_late=True)
+def purge_pending_subscriptions() -> int:
+    """Celery beat, hourly: subscriptions never confirmed (and the numbers in them) go after
+    SUBSCRIPTION_PENDING_HOURS."""
+    deleted = subscriptions.purge_pending()
+    if deleted:
+        logger.info("deleted %d unconfirmed subscription(s)", deleted)
     return deleted

@@ -32,7 +32,8 @@ from .security import client_ip
 logger = logging.getLogger(__name__)
 
 # group -> the setting that holds its rate
-GROUPS = {"report": "RATE_REPORT", "sighting": "RATE_SIGHTING", "code": "RATE_CODE", "api": "RATE_API"}
+GROUPS = {"report": "RATE_REPORT", "sighting": "RATE_SIGHTING", "code": "RATE_CODE", "api": "RATE_API",
+          "subscribe": "RATE_SUBSCRIBE"}
 UNKNOWN_ADDRESS = "unknown"
 API_PREFIX = "/api/"
 

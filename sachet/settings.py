@@ -156,7 +156,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Alerts have their own queue so posters and clustering never delay them.
-CELERY_TASK_ROUTES = {"notifications.tasks.*": {"queue": "alerts"}}
+# Messages to area subscribers go out from a "bulk" queue at the providers' pace, so a fan-out to thousands never
+# holds up a case alert (exact task names win over the pattern).
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.fan_out_area_alert": {"queue": "bulk"},
+    "notifications.tasks.send_bulk": {"queue": "bulk"},
+    "notifications.tasks.*": {"queue": "alerts"},
+}
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = "UTC"
 
@@ -258,7 +264,8 @@ RATE_REPORT = env.str("RATE_REPORT", default="5/h")  # /report
 RATE_SIGHTING = env.str("RATE_SIGHTING", default="10/h")  # /found/<ref>
 RATE_CODE = env.str("RATE_CODE", default="20/h")  # entering a one-time code
 RATE_API = env.str("RATE_API", default="30/m")  # every /api/ request (the map's place look-ups)
-for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API"):
+RATE_SUBSCRIBE = env.str("RATE_SUBSCRIBE", default="10/h")  # /subscribe (each SMS subscription sends a code)
+for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API", "RATE_SUBSCRIBE"):
     if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f"{_name} must look like 5/h, 30/m or 10/15m, got {globals()[_name]!r}")
 RATELIMIT_USE_CACHE = "default"
@@ -434,4 +441,62 @@ CELERY_BEAT_SCHEDULE["purge-phone-codes"] = {
 CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
     "task": "cases.tasks.requeue_pending_geocoding",
     "schedule": 15 * 60,
+}
+
+# --- notifications: area subscriptions (notifications/subscriptions.py, README "Subscriptions") ---
+# The circle an alert reaches grows with the hours since the child was last seen: "hours:km" steps, e.g. 5 km at
+# first, 10 km after a day, 25 km after three days, 50 km after a week. A subscriber is reached when the last-seen
+# point lies within min(their own radius, this reach).
+SUBSCRIPTION_REACH = env.str("SUBSCRIPTION_REACH", default="0:5,24:10,72:25,168:50")
+try:
+    SUBSCRIPTION_REACH_STEPS = sorted((float(h), float(km)) for h, km in
+                                      (step.split(":") for step in SUBSCRIPTION_REACH.split(",")))
+except ValueError as _error:
+    raise ImproperlyConfigured(f"SUBSCRIPTION_REACH must look like 0:5,24:10, got {SUBSCRIPTION_REACH!r}") from _error
+if not SUBSCRIPTION_REACH_STEPS or SUBSCRIPTION_REACH_STEPS[0][0] != 0:
+    raise ImproperlyConfigured("SUBSCRIPTION_REACH must start with a step at 0 hours, e.g. 0:5")
+SUBSCRIPTION_MAX_RADIUS_KM = 50  # the largest circle a subscriber may choose, and the cap on the reach
+# At most this many alerts a day (rolling 24 hours) to one number, chat or browser; "found" messages are not counted.
+SUBSCRIPTION_DAILY_LIMIT = env.int("SUBSCRIPTION_DAILY_LIMIT", default=5)
+# An SMS alert is cut to fit this many segments (153 GSM-7 or 67 UCS-2 characters each), links and STOP kept whole:
+# an English alert takes 2, one in Hindi, Bengali or Marathi (UCS-2) needs 4 to keep the place and the time.
+SUBSCRIPTION_SMS_MAX_SEGMENTS = env.int("SUBSCRIPTION_SMS_MAX_SEGMENTS", default=4)
+# Sending pace of the bulk queue, messages a second across all processes (Redis): Twilio sends about 1 a second per
+# long code (more with a messaging service or short code), Telegram about 30 a second per bot overall (keep some for
+# the case alerts on the alerts queue), push services far more.
+SUBSCRIPTION_SMS_PER_SECOND = env.float("SUBSCRIPTION_SMS_PER_SECOND", default=1.0)
+SUBSCRIPTION_TELEGRAM_PER_SECOND = env.float("SUBSCRIPTION_TELEGRAM_PER_SECOND", default=25.0)
+SUBSCRIPTION_WEBPUSH_PER_SECOND = env.float("SUBSCRIPTION_WEBPUSH_PER_SECOND", default=100.0)
+# Senders working through one channel's backlog at once (each waits for its turn at the pace above).
+BULK_SENDERS_PER_CHANNEL = env.int("BULK_SENDERS_PER_CHANNEL", default=4)
+# A subscription not confirmed (code never entered, Telegram never started) is deleted after this many hours.
+SUBSCRIPTION_PENDING_HOURS = env.int("SUBSCRIPTION_PENDING_HOURS", default=24)
+# Telegram subscriptions: the bot's username (for t.me links) and the secret Telegram sends back with each update
+# (X-Telegram-Bot-Api-Secret-Token; 1-256 of A-Z a-z 0-9 _ -). `manage.py set_telegram_webhook` registers both.
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="").lstrip("@")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+# Web push (VAPID): `manage.py generate_vapid_keys` prints a pair. The claims e-mail tells push services whom to call.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_CLAIMS_EMAIL = env.str("VAPID_CLAIMS_EMAIL", default="")
+# Push services the worker may post to (a leading dot: any host under that domain); nothing else is accepted as
+# a browser's endpoint, so nobody can make the worker call a host of their choosing.
+WEBPUSH_ENDPOINT_HOSTS = env.list("WEBPUSH_ENDPOINT_HOSTS", default=[
+    "fcm.googleapis.com", "updates.push.services.mozilla.com", ".notify.windows.com", ".push.apple.com"])
+# How long a push service keeps a notification for a phone that is off (seconds).
+WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=24 * 3600)
+CELERY_BEAT_SCHEDULE["sweep-area-alerts"] = {
+    "task": "notifications.tasks.sweep_area_alerts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["purge-pending-subscriptions"] = {
+    "task": "notifications.tasks.purge_pending_subscriptions",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
+CELERY_BEAT_SCHEDULE["area-reminders"] = {
+    "task": "cases.tasks.send_area_reminders",
+    "schedule": 15 * 60,
+    "options": {"expires": 14 * 60},
 }

@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     re_path(r"^jsi18n/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.js$", javascript_catalog, name="javascript-catalog"),
     path("api/", include("geocoding.urls")),
+    path("", include("notifications.urls")),
     path("", include("cases.urls")),
 ]
 

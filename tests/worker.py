@@ -48,7 +48,7 @@ class CeleryWorker:
         *,
         env: dict[str, str],
         log_path: Path,
-        queues: tuple[str, ...] = ("alerts", "default"),
+        queues: tuple[str, ...] = ("alerts", "default", "bulk"),
         pool: str = "solo",
         concurrency: int = 1,
         purge: bool = True,

@@ -182,8 +182,11 @@ def test_misconfigured_site_url_does_not_lose_the_report(fakes, settings, caplog
 
     assert Case.objects.get().reference == case.reference
     assert Delivery.objects.count() == 0
-    assert caplog.messages == [f"alert case:{case.reference}:reported not queued: link must be an http(s) URL, "
-                               f"not 'sachet.example.org/case/{case.reference}'"]
+    assert caplog.messages == [
+        f"area alert case:{case.reference}:area:new not queued: link must be an http(s) URL, "
+        f"not 'sachet.example.org/case/{case.reference}'",
+        f"alert case:{case.reference}:reported not queued: link must be an http(s) URL, "
+        f"not 'sachet.example.org/case/{case.reference}'"]
 
 
 # --- Sightings and face matches (staff only) ------------------------------------------------------------------

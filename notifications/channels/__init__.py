@@ -12,6 +12,12 @@ Which channel serves which audience (a `Message.audience`):
                      (staff, volunteers), messages to one number to it
     log              on only when no channel has alert recipients           public and staff
 
+Channels of area subscribers (no configured recipients: each delivery names its own, see notifications.area):
+
+    sms_subscriber       the Twilio variables above                         public
+    telegram_subscriber  TELEGRAM_BOT_TOKEN                                 public
+    webpush              VAPID_PUBLIC_KEY + VAPID_PRIVATE_KEY + VAPID_CLAIMS_EMAIL  public
+
 A channel is on when all of its settings are set. Public channels never receive staff messages (sightings with
 details, face matches); SMS recipients are trusted people and receive both. SMS without SMS_RECIPIENTS still sends
 messages addressed to one number (`notifications.services.queue_message`, e.g. one-time codes) but no alerts.
@@ -20,6 +26,8 @@ the process that reads it.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 
@@ -35,13 +43,16 @@ from .base import (
     ChannelNotConfigured,
     Message,
     PermanentError,
+    RecipientGone,
     SendResult,
     TransientError,
 )
 from .discord import DiscordChannel, webhook_id
 from .log import LogChannel
-from .sms import SmsChannel
+from .sms import SmsChannel, SubscriberSmsChannel
+from .telegram import SUBSCRIBER as TELEGRAM_SUBSCRIBER
 from .telegram import TelegramChannel
+from .webpush import WebPushChannel
 
 __all__ = [
     "AUDIENCES",
@@ -53,12 +64,15 @@ __all__ = [
     "ChannelNotConfigured",
     "Message",
     "PermanentError",
+    "RecipientGone",
     "SendResult",
     "TransientError",
     "configuration_problems",
     "enabled_channels",
     "get_channel",
     "sms_configured",
+    "telegram_configured",
+    "webpush_configured",
 ]
 
 
@@ -76,7 +90,22 @@ def _configured_channels() -> list[Channel]:
     if sms_configured():
         channels.append(SmsChannel(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
                                    settings.TWILIO_FROM_NUMBER, numbers=settings.SMS_RECIPIENTS))
+        channels.append(SubscriberSmsChannel(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                                             settings.TWILIO_FROM_NUMBER))
+    if token:
+        channels.append(TelegramChannel(TELEGRAM_SUBSCRIBER, token, "", frozenset({PUBLIC})))
+    if webpush_configured():
+        channels.append(WebPushChannel(settings.VAPID_PRIVATE_KEY, settings.VAPID_CLAIMS_EMAIL))
     return channels
+
+
+def telegram_configured() -> bool:
+    """Whether people can subscribe through the Telegram bot (token, username for links, webhook secret)."""
+    return all((settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_BOT_USERNAME, settings.TELEGRAM_WEBHOOK_SECRET))
+
+
+def webpush_configured() -> bool:
+    return all((settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY, settings.VAPID_CLAIMS_EMAIL))
 
 
 def sms_configured() -> bool:
@@ -105,7 +134,9 @@ def get_channel(name: str) -> Channel:
 def configuration_problems() -> list[str]:
     """Half-configured channels, in words for a system check: such a channel is silently off otherwise."""
     problems = []
-    if bool(settings.TELEGRAM_BOT_TOKEN) != bool(settings.TELEGRAM_CHAT_ID or settings.TELEGRAM_STAFF_CHAT_ID):
+    chats = settings.TELEGRAM_CHAT_ID or settings.TELEGRAM_STAFF_CHAT_ID
+    if (chats and not settings.TELEGRAM_BOT_TOKEN) or (settings.TELEGRAM_BOT_TOKEN and not chats
+                                                       and not telegram_configured()):
         problems.append("Telegram needs both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (or TELEGRAM_STAFF_CHAT_ID).")
     for setting in ("DISCORD_WEBHOOK_URL", "DISCORD_STAFF_WEBHOOK_URL"):
         url = getattr(settings, setting)
@@ -119,6 +150,19 @@ def configuration_problems() -> list[str]:
     missing = [name for name, value in twilio.items() if not value]
     if missing and (len(missing) < len(twilio) or settings.SMS_RECIPIENTS):
         problems.append(f"SMS is half configured: {', '.join(missing)} missing.")
+    telegram = {"TELEGRAM_BOT_USERNAME": settings.TELEGRAM_BOT_USERNAME,
+                "TELEGRAM_WEBHOOK_SECRET": settings.TELEGRAM_WEBHOOK_SECRET}
+    if any(telegram.values()) and not telegram_configured():
+        missing = [name for name, value in {"TELEGRAM_BOT_TOKEN": settings.TELEGRAM_BOT_TOKEN, **telegram}.items()
+                   if not value]
+        problems.append(f"Telegram subscriptions need {', '.join(missing)} too.")
+    if settings.TELEGRAM_WEBHOOK_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", settings.TELEGRAM_WEBHOOK_SECRET):
+        problems.append("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 of them).")
+    vapid = {"VAPID_PUBLIC_KEY": settings.VAPID_PUBLIC_KEY, "VAPID_PRIVATE_KEY": settings.VAPID_PRIVATE_KEY,
+             "VAPID_CLAIMS_EMAIL": settings.VAPID_CLAIMS_EMAIL}
+    if any(vapid.values()) and not all(vapid.values()):
+        problems.append(f"Web push is half configured: {', '.join(k for k, v in vapid.items() if not v)} missing "
+                        "(manage.py generate_vapid_keys makes a key pair).")
     invalid = [mask(number) for number in settings.SMS_RECIPIENTS if not _is_e164(number)]
     if invalid:
         problems.append(f"SMS_RECIPIENTS must be numbers in E.164 form (+919822012345): {', '.join(invalid)}.")

@@ -74,6 +74,11 @@ class PermanentError(ChannelError):
     """Retrying cannot help: bad token, unknown chat or webhook, invalid or unsubscribed number, rejected content."""
 
 
+class RecipientGone(PermanentError):
+    """The recipient no longer takes our messages (replied STOP, blocked the bot, push subscription expired): their
+    subscription ends (`notifications.subscriptions.forget_address`)."""
+
+
 class ChannelNotConfigured(PermanentError):
     """The channel named in a delivery is not (or no longer) configured."""
 

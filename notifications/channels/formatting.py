@@ -166,3 +166,31 @@ def redact_phones(text: str) -> str:
     """Mask every phone-number-like run of digits in free text (dates are left alone), the way `mask` shows a
     number: "call 98220 12345" -> "call +91 ******45"."""
     return _PHONE.sub(lambda m: m.group() if _DATE.fullmatch(m.group()) else mask(m.group()), text)
+
+
+# --- SMS over several segments (area subscribers) --------------------------------------------------------------
+
+SMS_GSM_PART = 153  # septets per segment of a concatenated GSM-7 message (7 go to the header)
+SMS_UCS2_PART = 67  # UTF-16 code units per segment of a concatenated UCS-2 message
+
+
+def sms_segments(text: str) -> int:
+    """How many segments a phone network bills for the text (GSM-7 where possible, else UCS-2)."""
+    cost, single = sms_segment_cost(text)
+    if cost <= single:
+        return 1
+    part = SMS_GSM_PART if single == SMS_GSM_LIMIT else SMS_UCS2_PART
+    return -(-cost // part)
+
+
+def sms_with_footer(head: str, link: str, footer: str, *, max_segments: int) -> str:
+    """"head link footer" on as few lines as the text needs, the head shortened so that the whole fits in
+    `max_segments`; the link and the footer (how to stop) are always kept whole."""
+    head = " ".join(head.split()).translate(GSM_SUBSTITUTES)
+    footer = " ".join(footer.split()).translate(GSM_SUBSTITUTES)
+
+    def render(text: str) -> str:
+        return "\n".join(part for part in (text, link, footer) if part)
+
+    ellipsis = "..." if is_gsm(render(head)) else "…"
+    return render(fit(head, lambda h: sms_segments(render(h)) <= max_segments, ellipsis=ellipsis))

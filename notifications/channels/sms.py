@@ -19,7 +19,7 @@ from twilio.rest import Client
 
 from sachet.phones import mask
 
-from .base import AUDIENCES, Message, PermanentError, SendResult, TransientError, parse_retry_after
+from .base import AUDIENCES, PUBLIC, Message, PermanentError, RecipientGone, SendResult, TransientError, parse_retry_after
 from .formatting import redact_phones, sms_text
 
 # Twilio error codes worth a plain-words reason for staff; any other 4xx is permanent too.
@@ -81,7 +81,7 @@ class SmsChannel:
         client = shared_client(self._account_sid, self._auth_token)
         _last_response.headers = CaseInsensitiveDict()
         try:
-            sent = client.messages.create(to=recipient, from_=self._from_number, body=sms_text(message))
+            sent = client.messages.create(to=recipient, from_=self._from_number, body=self.render(message))
         except requests.Timeout:
             raise TransientError(f"timed out sending SMS to {mask(recipient)}") from None
         except requests.RequestException as error:
@@ -89,6 +89,9 @@ class SmsChannel:
         except TwilioRestException as error:
             raise self._translate(error, recipient, _last_response.headers) from None
         return SendResult(sent.sid)
+
+    def render(self, message: Message) -> str:
+        return sms_text(message)
 
     def _translate(
         self, error: TwilioRestException, recipient: str, headers: CaseInsensitiveDict
@@ -103,3 +106,23 @@ class SmsChannel:
         if error.status >= 500:
             return TransientError(reason)
         return PermanentError(reason)
+
+
+class SubscriberSmsChannel(SmsChannel):
+    """SMS to area subscribers: the body is the finished text (worded in their language, cut to
+    SUBSCRIPTION_SMS_MAX_SEGMENTS, ending with how to stop), sent as it is. No configured recipients."""
+
+    name = "sms_subscriber"
+    audiences = frozenset({PUBLIC})
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str) -> None:
+        super().__init__(account_sid, auth_token, from_number, numbers=[])
+
+    def render(self, message: Message) -> str:
+        return message.body
+
+    def _translate(self, error, recipient, headers):
+        translated = super()._translate(error, recipient, headers)
+        if error.code == 21610:  # they replied STOP and Twilio blocks the number: their subscription ends too
+            return RecipientGone(translated.reason)
+        return translated

@@ -34,7 +34,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from .base import PUBLIC, Message, PermanentError, SendResult, TransientError
+from .base import PUBLIC, Message, PermanentError, RecipientGone, SendResult, TransientError
 from .formatting import TELEGRAM_CAPTION_LIMIT, TELEGRAM_MESSAGE_LIMIT, telegram_html
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 # Telegram fetches photo URLs itself; these answers mean it could not (e.g. a URL only reachable on our network).
 _UNUSABLE_PHOTO = re.compile(r"HTTP URL|file identifier|web page content|IMAGE_PROCESS_FAILED|PHOTO_", re.IGNORECASE)
 
+
+# The channel of private chats with area subscribers (no configured chat: each delivery names its chat).
+SUBSCRIBER = "telegram_subscriber"
 
 # Connections kept per bot: as many as the alerts worker's threads that may send at once.
 POOL_SIZE = 32
@@ -100,7 +103,7 @@ class TelegramChannel:
         self._chat_id = chat_id
 
     def recipients(self) -> list[str]:
-        return [self._chat_id]
+        return [self._chat_id] if self._chat_id else []
 
     def send(self, message: Message, recipient: str) -> SendResult:
         try:
@@ -142,6 +145,8 @@ class TelegramChannel:
             return PermanentError("InvalidToken: the bot token was rejected (TELEGRAM_BOT_TOKEN)")
         if isinstance(error, ChatMigrated):
             return PermanentError(f"ChatMigrated: the group is now chat {error.new_chat_id}; update the chat id")
+        if self.name == SUBSCRIBER and (isinstance(error, Forbidden) or "chat not found" in error.message.lower()):
+            return RecipientGone(reason)  # a subscriber blocked the bot or deleted the chat
         if isinstance(error, (Forbidden, BadRequest)):  # BadRequest is a NetworkError subclass: test it first
             return PermanentError(reason)
         if isinstance(error, NetworkError):  # connection errors and 5xx

@@ -30,6 +30,11 @@ def no_channels_configured(settings):
     settings.TWILIO_AUTH_TOKEN = ""
     settings.TWILIO_FROM_NUMBER = ""
     settings.SMS_RECIPIENTS = []
+    settings.TELEGRAM_BOT_USERNAME = ""
+    settings.TELEGRAM_WEBHOOK_SECRET = ""
+    settings.VAPID_PUBLIC_KEY = ""
+    settings.VAPID_PRIVATE_KEY = ""
+    settings.VAPID_CLAIMS_EMAIL = ""
     settings.ALERT_HTTP_TIMEOUT = 0.3
     return settings
 
@@ -129,3 +134,6 @@ def worker_env_for(fake_telegram) -> dict[str, str]:
         "ALERT_RETRY_BASE_DELAY": "0.4",
         "ALERT_RETRY_MAX_DELAY": "1",
     }
+
+
+from .subscribers import fast_bulk, push_service, sms_service, telegram_bot  # noqa: E402, F401

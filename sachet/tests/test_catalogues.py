@@ -25,8 +25,8 @@ LOCALE = ROOT / "locale"
 LANGUAGES = ["hi", "bn", "mr"]
 DOMAINS = ["django", "djangojs"]
 # Where makemessages looks for marked strings that must be in the catalogues: each domain's source folders. The
-# Python strings of cases/, media/, notifications/, geocoding/ and analytics/ join when they are translated.
-SOURCES = {"django": ["templates", "sachet"], "djangojs": ["static/js"]}
+# Python strings of cases/, media/, geocoding/ and analytics/ join when they are translated.
+SOURCES = {"django": ["templates", "sachet", "notifications"], "djangojs": ["static/js"]}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")

@@ -47,8 +47,9 @@ def procfile() -> dict[str, str]:
 
 
 def test_procfile_has_web_worker_beat_and_release():
-    assert set(procfile()) == {"web", "worker", "alerts", "beat", "release"}
+    assert set(procfile()) == {"web", "worker", "alerts", "bulk", "beat", "release"}
     assert "--queues alerts " in procfile()["alerts"] and "--queues default " in procfile()["worker"]
+    assert "--queues bulk " in procfile()["bulk"]
     assert procfile()["release"] == "python manage.py migrate --noinput"
     assert "${WEB_CONCURRENCY:-2}" in procfile()["web"]
 
@@ -80,13 +81,13 @@ def test_procfile_and_render_commands_point_at_real_modules():
 def test_render_blueprint_wires_database_redis_and_secrets_without_committing_them():
     blueprint = yaml.safe_load((ROOT / "render.yaml").read_text())
     services = {s["name"]: s for s in blueprint["services"]}
-    assert {"sachet-web", "sachet-worker", "sachet-alerts", "sachet-beat", "sachet-redis"} <= set(services)
+    assert {"sachet-web", "sachet-worker", "sachet-alerts", "sachet-bulk", "sachet-beat", "sachet-redis"} <= set(services)
     assert blueprint["databases"][0]["name"] == "sachet-db"
     shared = {v["key"]: v for v in blueprint["envVarGroups"][0]["envVars"]}
     assert shared["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
     for secret in ("TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "CLOUDINARY_URL", "DISCORD_WEBHOOK_URL"):
         assert shared[secret] == {"key": secret, "sync": False}
-    for name in ("sachet-web", "sachet-worker", "sachet-alerts", "sachet-beat"):
+    for name in ("sachet-web", "sachet-worker", "sachet-alerts", "sachet-bulk", "sachet-beat"):
         keys = {v.get("key") for v in services[name]["envVars"]}
         assert {"DATABASE_URL", "REDIS_URL"} <= keys
     assert services["sachet-web"]["healthCheckPath"] == "/health"

@@ -181,7 +181,7 @@ def test_run_script_starts_web_worker_for_every_queue_and_beat_together():
     processes = dict(line.split(": ", 1) for line in (ROOT / "Procfile.local").read_text().splitlines() if line)
     assert set(processes) == {"web", "worker", "beat"}
     assert processes["web"].startswith("python manage.py runserver 127.0.0.1:${PORT}")
-    assert "--queues default,alerts " in processes["worker"]
+    assert "--queues default,alerts,bulk " in processes["worker"]
     assert processes["beat"].startswith("celery -A sachet beat ")
     run_script = (ROOT / "scripts" / "run.sh").read_text()
     assert 'exec honcho start -f Procfile.local -p "$port"' in run_script  # one command; Ctrl-C stops all three

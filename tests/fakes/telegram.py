@@ -1,4 +1,6 @@
-"""A fake Telegram Bot API: getMe, sendMessage and sendPhoto, answering like the real one.
+"""A fake Telegram Bot API: getMe, sendMessage, sendPhoto, setWebhook and deleteWebhook, answering like the real one;
+and the other direction: `deliver_update` posts an update to the registered webhook as Telegram does (with the secret
+token header) and carries out a method call in the webhook's answer (a reply sent that way).
 
 It parses HTML captions and texts the way Telegram does (only Telegram's tags, entities decoded) and rejects
 what Telegram rejects (unknown chat, bad token, unparsable HTML, too long), so tests see real failures.
@@ -7,7 +9,10 @@ what Telegram rejects (unknown chat, bad token, unparsable HTML, too long), so t
 from __future__ import annotations
 
 import itertools
+import json
 import time
+import urllib.error
+import urllib.request
 from html.parser import HTMLParser
 
 from .server import FakeServer, Request, Response
@@ -64,7 +69,11 @@ class FakeTelegram(FakeServer):
         self.token = token
         self.chats = set(chats)
         self.messages: list[dict] = []
+        self.webhook: dict | None = None
+        self.blocked: set[str] = set()  # users who blocked the bot
+        self.started: set[str] = set()  # private chats whose user started the bot (the bot may write to them)
         self._message_ids = itertools.count(101)
+        self._update_ids = itertools.count(900000001)
 
     @property
     def base_url(self) -> str:
@@ -107,7 +116,52 @@ class FakeTelegram(FakeServer):
             return self._ok(self.BOT_USER)
         if method in ("sendMessage", "sendPhoto"):
             return self._send(method, params)
+        if method == "setWebhook":
+            url = params.get("url", "")
+            secret = params.get("secret_token", "")
+            if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):  # loopback for tests
+                return _error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            allowed = params.get("allowed_updates")
+            if isinstance(allowed, str):  # form-encoded requests carry lists as JSON
+                allowed = json.loads(allowed)
+            self.webhook = {"url": url, "secret_token": secret, "allowed_updates": allowed}
+            return self._ok(True)
+        if method == "deleteWebhook":
+            self.webhook = None
+            return self._ok(True)
         return _error(404, "Not Found")
+
+    # Updates to the webhook ------------------------------------------------------------------------------------
+    def private_message(self, chat_id: int, text: str, language_code: str = "en") -> dict:
+        """An update as Telegram sends it when a user writes to the bot in a private chat."""
+        user = {"id": chat_id, "is_bot": False, "first_name": "Meera", "language_code": language_code}
+        return {"update_id": next(self._update_ids), "message": {
+            "message_id": next(self._message_ids), "date": int(time.time()), "from": user,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Meera"}, "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            if text.startswith("/") else []}}
+
+    def deliver_update(self, update: dict, *, url: str | None = None, secret: str | None = None) -> int:
+        """POST the update to the webhook (or `url`) with the registered (or given) secret token, as Telegram does;
+        a `sendMessage` in the answer is delivered like a call to the API. The HTTP status of the answer."""
+        message = update.get("message") or {}
+        if message.get("chat", {}).get("type") == "private":  # someone who writes to the bot has started it
+            self.started.add(str(message["chat"]["id"]))
+        target = url or self.webhook["url"]
+        token = self.webhook["secret_token"] if secret is None and self.webhook else secret
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        request = urllib.request.Request(target, data=json.dumps(update).encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code
+        answer = json.loads(body or b"{}")
+        if answer.get("method") == "sendMessage":
+            self._send("sendMessage", {key: value for key, value in answer.items() if key != "method"})
+        return status
 
     @staticmethod
     def _params(request: Request) -> dict:
@@ -122,11 +176,15 @@ class FakeTelegram(FakeServer):
     def _chat(self, chat_id: str) -> dict:
         if chat_id.startswith("@"):
             return {"id": -1001000000001, "type": "channel", "title": "Sachet alerts", "username": chat_id[1:]}
+        if not chat_id.startswith("-"):
+            return {"id": int(chat_id), "type": "private", "first_name": "Meera"}
         return {"id": int(chat_id), "type": "supergroup", "title": "Sachet staff"}
 
     def _send(self, method: str, params: dict) -> Response:
         chat_id = str(params.get("chat_id", ""))
-        if chat_id not in self.chats:
+        if chat_id in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id not in self.chats and chat_id not in self.started:
             return self.chat_not_found()
         field, limit = ("caption", 1024) if method == "sendPhoto" else ("text", 4096)
         markup = params.get(field, "")

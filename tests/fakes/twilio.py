@@ -1,7 +1,10 @@
 """A fake Twilio Messages API: POST /2010-04-01/Accounts/<sid>/Messages.json with HTTP basic auth.
 
 Answers 201 with a message resource, or Twilio's error JSON: 401 code 20003 for bad credentials, 400 code 21211
-for a number that is not E.164, 400 code 21610 for an unsubscribed recipient.
+for a number that is not E.164, 400 code 21610 for an unsubscribed recipient. The other direction: `send_inbound`
+posts an incoming SMS to the messaging webhook as Twilio does, signed with X-Twilio-Signature (the real library's
+RequestValidator computes it), and delivers the TwiML reply; a STOP marks the number unsubscribed, as Twilio's
+opt-out handling does.
 """
 
 from __future__ import annotations
@@ -9,7 +12,13 @@ from __future__ import annotations
 import base64
 import datetime
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from xml.etree import ElementTree
+
+from twilio.request_validator import RequestValidator
 
 from .server import FakeServer, Request, Response
 
@@ -90,3 +99,31 @@ class FakeTwilio(FakeServer):
                 "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
             },
         )
+
+    # Incoming messages ---------------------------------------------------------------------------------------
+    OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+    OPT_IN = {"START", "YES", "UNSTOP"}
+
+    def send_inbound(self, url: str, *, from_: str, body: str, to: str = "+15005550006",
+                     signature: str | None = None) -> tuple[int, list[str]]:
+        """POST an incoming SMS to `url` as Twilio does; (HTTP status, texts of the TwiML reply's messages)."""
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": self.account_sid, "From": from_, "To": to,
+                  "Body": body, "NumMedia": "0"}
+        keyword = body.strip().upper()
+        if keyword in self.OPT_OUT:
+            self.unsubscribed.add(from_)
+        elif keyword in self.OPT_IN:
+            self.unsubscribed.discard(from_)
+        if signature is None:
+            signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, answer = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, []
+        replies = [element.text or "" for element in ElementTree.fromstring(answer).iter("Message")]
+        for reply in replies:
+            self.messages.append({"sid": "SM" + uuid.uuid4().hex, "to": from_, "from": to, "body": reply})
+        return status, replies
