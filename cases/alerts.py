@@ -42,6 +42,20 @@ def case_reported(case: Case) -> list[Delivery]:
     )
 
 
+def report_received(case: Case) -> list[Delivery]:
+    """Staff only, at once for every report (verified or not): the child, the place, whether the report waits for
+    confirmation, and the link to the case in the admin. Never to the public channels."""
+    waiting = "" if case.verification == "verified" else " Waiting for confirmation: verify or reject it in the admin."
+    return _queue(
+        f"{event_prefix(case)}received",
+        title=f"New report: {case.name}, {case.age} ({case.reference})",
+        body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
+        link=_admin_url(case),
+        audience=STAFF,
+        kind="new_case",
+    )
+
+
 def sighting_recorded(sighting: Sighting) -> list[Delivery]:
     """Staff only: where and when, what was seen, links to the case and to the sighting in the admin."""
     case = sighting.case
@@ -153,6 +167,13 @@ def _case_url(case: Case) -> str:
 def _file_url(field) -> str | None:
     """An absolute URL for a stored file: local storage gives a path, Cloudinary a full URL."""
     return urljoin(settings.SITE_URL + "/", field.url) if field else None
+
+
+def _admin_url(case: Case) -> str:
+    try:
+        return settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
+    except NoReverseMatch:
+        return _case_url(case)
 
 
 def _review(sighting: Sighting) -> str:
