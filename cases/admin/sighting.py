@@ -7,13 +7,15 @@ from django.contrib import admin
 from ..faces import with_face_status
 from ..models import Sighting
 from .display import face_status_label, framed_photo, thumbnail
+from .publication import SightingAdminTrustMixin
 
 
 @admin.register(Sighting)
-class SightingAdmin(admin.ModelAdmin):
+class SightingAdmin(SightingAdminTrustMixin, admin.ModelAdmin):
     list_display = ("photo_thumb", "case", "place", "seen_at", "faces", "face_match_verdict", "face_match_score",
-                    "created_at")
-    list_filter = ("face_match_verdict", "seen_at")
+                    "is_published", "created_at")
+    list_filter = ("face_match_verdict", "seen_at", ("published_at", admin.EmptyFieldListFilter))
+    actions = ["publish_sightings", "unpublish_sightings"]
     search_fields = ("case__reference", "case__name", "place", "reporter_phone")
     list_select_related = ("case",)
     readonly_fields = ("case", "photo_preview", "face_match_score", "face_match_verdict", "created_at", "geocoding",
