@@ -45,6 +45,8 @@ ADMIN_URL = ADMIN_URL.strip("/") + "/"
 
 INSTALLED_APPS = [
     "sachet.admin_site.SachetAdminConfig",
+    # Before django.contrib.auth: its `createsuperuser` (always applying the password validators) replaces Django's.
+    "sachet",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
-    "sachet",
     "cases",
     "media",
     "notifications",
@@ -210,6 +211,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "sachet.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "sachet.lockout.locked_out"  # the same page, saying how long, with Retry-After
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
@@ -246,6 +248,8 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Debug pages (DEBUG on) never show the admin's address: sachet/debug.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "sachet.debug.PrivateAdminFilter"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
