@@ -26,7 +26,7 @@ def decision_label(to: str) -> str:
 
 
 class VerificationFilter(admin.SimpleListFilter):
-    """First in the list's filters: reports waiting for staff, oldest first."""
+    """First in the list's filters: reports waiting for staff (listed oldest first: CaseAdmin.get_ordering)."""
 
     title = gettext_lazy("verification")
     parameter_name = "verification"
@@ -41,9 +41,7 @@ class VerificationFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == Verification.UNVERIFIED:
-            return queryset.filter(verification=Verification.UNVERIFIED).order_by("created_at", "id")
-        if self.value() in (Verification.VERIFIED, Verification.REJECTED):
+        if self.value() in (Verification.UNVERIFIED, Verification.VERIFIED, Verification.REJECTED):
             return queryset.filter(verification=self.value())
         return queryset
 
@@ -67,6 +65,11 @@ class VerificationAdminMixin:
 
     def get_list_filter(self, request):
         return [VerificationFilter, *super().get_list_filter(request)]
+
+    def get_ordering(self, request):
+        if request.GET.get(VerificationFilter.parameter_name) == Verification.UNVERIFIED:
+            return ["created_at", "id"]  # the report waiting longest first
+        return super().get_ordering(request)
 
     def get_list_display(self, request):
         display = list(super().get_list_display(request))
