@@ -16,9 +16,9 @@ from notifications.channels.formatting import redact_phones
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # http(s)://..., www...., and bare domains with a path or a common top-level domain ("pay.example.com/x", "bit.ly/x").
 _LINK = re.compile(
-    r"(?:https?://|www\.)\S+"
+    r"(?:https?://|www\.)\S*[^\s.,;:!?)\]'\"]"
     r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|in|co|io|ly|me|info|biz|xyz|app|link|site|online|top"
-    r"|gl|to|tk|ml|ga|cf|gq)\b(?:/\S*)?",
+    r"|gl|to|tk|ml|ga|cf|gq)\b(?:/\S*[^\s.,;:!?)\]'\"])?",
     re.IGNORECASE,
 )
 
