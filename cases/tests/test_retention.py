@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from analytics.services import recalculate
 from cases import retention, tasks
-from cases.models import Case, CaseEvent, CaseNote, MatchCandidate, Sighting, StatusChange
+from cases.models import Case, CaseEvent, CaseNote, MatchCandidate, StatusChange
 from media.models import FacePrint
 from media.tests.audio_samples import recording
 from media.tests.fixtures import cloudinary  # noqa: F401 - fixture
