@@ -54,6 +54,9 @@ def make_case(db):
             last_seen_place="Koregaon Park, Pune", latitude=Decimal("18.536200"), longitude=Decimal("73.893900"),
             last_seen_at=timezone.now() - timedelta(hours=3), contact_name="Priya Sharma",
             contact_phone="+919822000101", reporter_name="Priya Sharma", reporter_phone="+919822000999",
+            # Published, as a confirmed report with the family's consent is (cases.verification).
+            verification="verified", verification_method="import", verification_at=timezone.now(),
+            consent_at=timezone.now(), consent_given_by="Priya Sharma", consent_version="2026-12",
         )
         note = overrides.pop("note", "Father works night shifts; check with the school.")
         values.update(overrides)

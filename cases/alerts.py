@@ -26,6 +26,8 @@ from notifications.channels.formatting import redact_phones
 from notifications.models import Delivery
 
 from .models import Case, Sighting, StatusChange, Verdict
+from .public import is_listed
+from .selectors import listed_cases
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,20 @@ def case_reported(case: Case) -> list[Delivery]:
         audience=PUBLIC,
         kind="new_case",
         photo_url=_file_url(case.photo),
+    )
+
+
+def report_received(case: Case) -> list[Delivery]:
+    """Staff only, at once for every report (verified or not): the child, the place, whether the report waits for
+    confirmation, and the link to the case in the admin. Never to the public channels."""
+    waiting = "" if case.verification == "verified" else " Waiting for confirmation: verify or reject it in the admin."
+    return _queue(
+        f"{event_prefix(case)}received",
+        title=f"New report: {case.name}, {case.age} ({case.reference})",
+        body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
+        link=_admin_url(case),
+        audience=STAFF,
+        kind="new_case",
     )
 
 
@@ -151,7 +167,8 @@ def case_located(case_id: int) -> None:
     """The place of a case reported without a map point was found: its subscribers can be told now."""
     with transaction.atomic():
         case = Case.objects.filter(pk=case_id, status=Case.Status.MISSING).first()
-        if case is not None and case.has_location:
+        # Only a case the public was told about: an unverified report's subscribers hear of it when it is verified.
+        if case is not None and case.has_location and is_listed(case):
             area_alert(case, kind="new", key="new")
 
 
@@ -161,8 +178,8 @@ def send_area_reminders(now: datetime | None = None) -> int:
     now = now or timezone.now()
     reminded = 0
     for hours, until in zip(REMINDER_HOURS, [*REMINDER_HOURS[1:], REMINDER_HOURS[-1] + 96]):
-        due = Case.objects.filter(
-            status=Case.Status.MISSING, latitude__isnull=False, last_seen_at__lte=now - timedelta(hours=hours),
+        due = listed_cases().filter(
+            latitude__isnull=False, last_seen_at__lte=now - timedelta(hours=hours),
             last_seen_at__gt=now - timedelta(hours=until), created_at__lt=F("last_seen_at") + timedelta(hours=hours),
         ).order_by("last_seen_at")[:500]
         for case in due:
@@ -235,6 +252,13 @@ def _case_url(case: Case) -> str:
 def _file_url(field) -> str | None:
     """An absolute URL for a stored file: local storage gives a path, Cloudinary a full URL."""
     return urljoin(settings.SITE_URL + "/", field.url) if field else None
+
+
+def _admin_url(case: Case) -> str:
+    try:
+        return settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
+    except NoReverseMatch:
+        return _case_url(case)
 
 
 def _review(sighting: Sighting) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from . import alerts, faces, geo, tasks
+from . import alerts, faces, geo, public, tasks
 from .after_commit import after_commit
 from .models import Case, Geocoding
 
@@ -18,7 +18,9 @@ logger = logging.getLogger(__name__)
 
 def case_reported(case) -> None:
     logger.info("case reported ref=%s", case.reference)
-    alerts.case_reported(case)
+    alerts.report_received(case)  # staff, at once, for every report
+    if public.is_listed(case):  # published at once (REPORT_VERIFICATION=none, or entered by staff); else on verifying
+        alerts.case_reported(case)
     geo.flag_case_outside_india(case)
     if case.geocoding == Geocoding.PENDING:
         after_commit(tasks.geocode_case.delay, case.pk)
@@ -40,7 +42,8 @@ def sighting_recorded(sighting) -> None:
 def status_changed(case, change) -> None:
     """Found or closed: the child's faces are forgotten now, in the same transaction. Missing again: rebuilt."""
     logger.info("case status ref=%s %s->%s", case.reference, change.from_status, change.to_status)
-    alerts.status_changed(case, change)
+    if case.is_verified and case.erased_at is None:  # only a case the public was told about
+        alerts.status_changed(case, change)
     if change.to_status == Case.Status.MISSING:
         schedule_rematch(case)
     else:

@@ -6,13 +6,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from media.audio import InvalidVoiceNote, validate_voice_note
 from media.images import InvalidPhoto, normalise_photo
 from sachet.phones import PhoneField
 
-from .models import Case
+from . import consent
+from .models import Case, LegalBasis
 
 CLOCK_SKEW = timedelta(minutes=10)
 PHOTO_REQUIRED = "Please add a recent photo of the child: it is the most useful thing for people looking."
@@ -107,13 +110,19 @@ class CaseReportForm(LocationFields):
     reporter_phone = PhoneField(label="Your phone", required=False,
                                 help_text="For the police only; never shown publicly.")
     consent = forms.BooleanField(
-        label="I am the child's parent or guardian, or I have their permission to publish this appeal.",
-        error_messages={"required": "Please confirm you may publish this appeal."},
+        label=consent.CURRENT_LABEL,
+        error_messages={"required": _("Please confirm you may publish this appeal.")},
     )
 
     field_order = ["name", "age", "gender", "description", "photo", "last_seen_place", "last_seen_specific",
                    "latitude", "longitude", "last_seen_at", "voice_note", "contact_name", "contact_phone",
                    "reporter_name", "reporter_phone", "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "consent" in self.fields:
+            # The wording names the retention period; filled in here, in the visitor's language.
+            self.fields["consent"].label = consent.CURRENT_LABEL % {"days": settings.RETENTION_DAYS_AFTER_FOUND}
 
     def clean_name(self):
         return _clean_text(self.cleaned_data["name"], "the name")
@@ -159,6 +168,33 @@ class SightingForm(LocationFields):
 
     def clean_photo(self):
         return _clean_photo(self.cleaned_data.get("photo"), required=False)
+
+
+class StaffReportForm(CaseReportForm):
+    """A report entered by police or NGO staff in the admin: a legal basis instead of the family's consent, and the
+    photo may follow later (staff can add it on the case page)."""
+
+    legal_basis = forms.ChoiceField(label=_("Legal basis for publishing"), choices=[("", "—"), *LegalBasis.choices])
+
+    field_order = ["legal_basis", *CaseReportForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["consent"]
+        self.fields["photo"].required = False
+
+    def clean_photo(self):
+        return _clean_photo(self.cleaned_data.get("photo"), required=False)
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code sent to the family's phone."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+        error_messages={"required": _("Please type the 6-digit code from the SMS.")},
+    )
 
 
 class SearchForm(forms.Form):

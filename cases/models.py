@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from media.storage import audio_storage, document_storage
 
@@ -49,6 +50,30 @@ class Geocoding(models.TextChoices):
     FOUND = "found", "Placed from the address"
     NOT_FOUND = "not_found", "Place not found"
     MANUAL = "manual", "Picked on the map"
+
+
+class Verification(models.TextChoices):
+    """Whether a report may reach the public: confirmed by the family's phone or by staff, or rejected as abuse."""
+
+    UNVERIFIED = "unverified", _("Waiting for confirmation")
+    VERIFIED = "verified", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VerificationMethod(models.TextChoices):
+    SMS = "sms", _("Code sent to the family's phone")
+    STAFF = "staff", _("Staff")
+    NONE = "none", _("No confirmation (REPORT_VERIFICATION=none)")
+    IMPORT = "import", _("Recorded before verification existed")
+
+
+class LegalBasis(models.TextChoices):
+    """Why staff may publish a report they entered themselves (a public report records the guardian's consent)."""
+
+    POLICE_REPORT = "police_report", _("Police report (FIR / DD entry)")
+    CWC_ORDER = "cwc_order", _("Child Welfare Committee order")
+    WRITTEN_CONSENT = "written_consent", _("Guardian's written consent")
+    COURT_ORDER = "court_order", _("Court order")
 
 
 class Verdict(models.TextChoices):
@@ -113,6 +138,23 @@ class Case(models.Model):
     poster = models.FileField(upload_to=poster_path, storage=document_storage, blank=True, editable=False)
     # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
     poster_of = models.DateTimeField(null=True, blank=True, editable=False)
+    # Trust (docs/public-states.md): a report reaches public lists and alerts only once verified, with consent.
+    verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.UNVERIFIED,
+                                    db_index=True, editable=False)
+    verification_method = models.CharField(max_length=10, choices=VerificationMethod.choices, blank=True,
+                                           editable=False)
+    verification_at = models.DateTimeField("verified or rejected at", null=True, blank=True, editable=False)
+    verification_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", editable=False, verbose_name="verified or rejected by")
+    consent_given_by = models.CharField(max_length=120, blank=True, editable=False,
+                                        help_text="The contact who agreed to publication on the report form.")
+    consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_version = models.CharField(max_length=20, blank=True, editable=False,
+                                       help_text="The consent wording agreed to (cases/consent.py).")
+    legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices, blank=True,
+                                   help_text="For a report entered by staff: why it may be published.")
+    resolved_at = models.DateTimeField("found or closed at", null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField("personal data erased at", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,6 +163,9 @@ class Case(models.Model):
         permissions = [
             ("change_case_status", "Can change a case's status (found, missing again, closed)"),
             ("mark_case_found", "Can mark a case found"),
+            ("verify_case", "Can verify or reject a report"),
+            ("reveal_phone_numbers", "Can see reporters' and contacts' phone numbers"),
+            ("erase_case_data", "Can erase a case's personal data"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(age__gte=0, age__lte=17), name="case_age_is_a_child"),
@@ -128,10 +173,18 @@ class Case(models.Model):
                 condition=Q(status__in=["missing", "found", "closed"]), name="case_status_valid"
             ),
             *_coordinates_constraints("case"),
+            models.CheckConstraint(
+                condition=Q(verification__in=["unverified", "verified", "rejected"]), name="case_verification_valid"
+            ),
+            # No consent, no publication: a verified case has the guardian's consent or a legal basis.
+            models.CheckConstraint(
+                condition=~Q(verification="verified") | Q(consent_at__isnull=False) | ~Q(legal_basis=""),
+                name="case_verified_has_consent_or_basis",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.name}"
+        return f"{self.reference} {self.name}".strip()
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.reference])
@@ -143,6 +196,18 @@ class Case(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == Verification.VERIFIED
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_at is not None or bool(self.legal_basis)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Sighting(models.Model):
@@ -161,10 +226,15 @@ class Sighting(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     face_match_verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
+    # Staff information until a staff user publishes it on the case page (place, time, masked description).
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-seen_at"]
+        permissions = [("publish_sighting", "Can publish a sighting on the case's public page")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(face_match_score__isnull=True) | Q(face_match_score__lte=100),
@@ -213,6 +283,34 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.case_id} by {self.author_id}"
+
+
+class CaseEvent(models.Model):
+    """The trust history of a case, appended to and never edited: verification, sightings published, phone numbers
+    revealed to staff, personal data erased. `by` is None for what Sachet did on its own (a code, the retention job)."""
+
+    class Kind(models.TextChoices):
+        VERIFIED = "verified", _("Report confirmed")
+        REJECTED = "rejected", _("Report rejected")
+        SIGHTING_PUBLISHED = "sighting_published", _("Sighting published")
+        SIGHTING_UNPUBLISHED = "sighting_unpublished", _("Sighting withdrawn from the public page")
+        PHONE_REVEALED = "phone_revealed", _("Phone number shown")
+        ERASED = "erased", _("Personal data erased")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "kind"], name="case_event_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class MatchCandidate(models.Model):

@@ -1,13 +1,16 @@
 """Posters for cases: made by a task when a case is reported or its status changes, kept in Case.poster, and
 served at /poster/<ref> (cases.views.poster), made on the spot when the stored one is missing or older than the case.
 
-A found case's poster says FOUND. A closed case has no poster: its stored poster is deleted and the page answers
-410 Gone, because a MISSING poster would keep people looking and a FOUND one may not be true.
+A found case's poster says FOUND, without the family's phone. A closed case has no poster: its stored poster is
+deleted and the page answers 410 Gone, because a MISSING poster would keep people looking and a FOUND one may not be
+true. The same goes for a rejected report, and for a found case once PUBLIC_PHOTO_DAYS_AFTER_FOUND have passed (the
+poster carried the child's name and photo); cases.public says which states have a poster.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,21 +20,23 @@ from media import posters
 from media import services as media
 from media.storage import StorageUnavailable
 
+from . import public
 from .models import Case
 
 logger = logging.getLogger(__name__)
 
 
 def make_poster(case_id: int, *, force: bool = False) -> str | None:
-    """Render and store the case's poster unless it is fresh (or `force`); the stored file's name ("" for a closed
-    case), None for no case."""
+    """Render and store the case's poster unless it is fresh (or `force`); the stored file's name ("" when the case's
+    public state has no poster: its stored one is deleted), None for no case."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return None
-    if not force and (is_fresh(case) or (case.status == Case.Status.CLOSED and not case.poster)):
+    if not public.public_view(case).poster:
+        return store_poster(case, None) if case.poster else ""
+    if not force and is_fresh(case):
         return case.poster.name
-    pdf = None if case.status == Case.Status.CLOSED else render_case_poster(case, case_photo(case, strict=True))
-    return store_poster(case, pdf)
+    return store_poster(case, render_case_poster(case, case_photo(case, strict=True)))
 
 
 # --- The service -----------------------------------------------------------------------------------------------
@@ -52,7 +57,9 @@ def render_case_poster(case: Case, photo: bytes | None) -> bytes:
         "last_seen_place": ", ".join(part for part in (case.last_seen_specific.strip(), case.last_seen_place) if part),
         "last_seen_at_text": dateformat.format(timezone.localtime(case.last_seen_at), "j M Y, g:i A T"),
         "description": case.description,
-        "contact": f"{case.contact_name}, {case.contact_phone}",
+        # A found child's family is not to be called any more: the poster points to the case page instead.
+        "contact": (f"{case.contact_name}, {case.contact_phone}" if case.status != Case.Status.FOUND
+                    else urlsplit(settings.SITE_URL).netloc),
         "reference": case.reference,
         "case_url": settings.SITE_URL + case.get_absolute_url(),
     }

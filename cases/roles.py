@@ -1,4 +1,6 @@
-"""Staff roles. Police run cases end to end; NGO staff follow cases, add notes and can mark a child found.
+"""Staff roles. Police run cases end to end; NGO staff follow cases, add notes, verify reports, publish sightings and
+can mark a child found. Reporters' and contacts' phone numbers are shown to NGO staff masked ("show number" records
+each reveal); Police hold "reveal phone numbers" and "erase personal data".
 
 Applied by a data migration (and again by later migrations when new models arrive), so every deployment has the
 same groups. Users are put in a group by a Police administrator; no account exists by default.
@@ -20,6 +22,9 @@ NGO_PERMISSIONS = (
     "cases.view_casenote",
     "cases.add_casenote",
     "cases.mark_case_found",
+    "cases.verify_case",
+    "cases.publish_sighting",
+    "cases.view_caseevent",
     "notifications.view_delivery",
     "notifications.view_subscription",
     "notifications.view_areaalert",

@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from media import services as media_services
 
-from . import events
+from . import consent, events, verification
 from .after_commit import after_commit
-from .models import Case, CaseNote, Geocoding, Sighting, StatusChange
+from .models import Case, CaseNote, Geocoding, Sighting, StatusChange, Verification, VerificationMethod
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,20 @@ def report_case(
     voice_note: File | None = None,
     reporter_name: str = "",
     reporter_phone: str = "",
+    consent_version: str = "",
+    legal_basis: str = "",
+    entered_by=None,
 ) -> Case:
-    """Record a missing child. Files must already be validated (media.images / media.audio)."""
+    """Record a missing child. Files must already be validated (media.images / media.audio).
+
+    A public report gives the consent wording its contact agreed to (`consent_version`); a report entered by staff
+    gives the legal basis instead, and `entered_by`, which verifies it at once. Without either, nothing is published.
+    Otherwise REPORT_VERIFICATION decides (cases.verification): published now, or once the family's code or a staff
+    user confirms it.
+    """
+    if consent_version and not consent.wording(consent_version):
+        raise ValueError(f"unknown consent version {consent_version!r}")
+    now = timezone.now()
     case = Case(
         name=name,
         age=age,
@@ -62,7 +75,14 @@ def report_case(
         reporter_phone=reporter_phone,
         geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
         location_precision="exact" if latitude is not None else "",
+        consent_version=consent_version,
+        consent_at=now if consent_version else None,
+        consent_given_by=contact_name if consent_version else "",
+        legal_basis=legal_basis,
     )
+    if legal_basis and entered_by is not None:
+        case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF
+        case.verification_at, case.verification_by = now, entered_by
     _save_with_unique_reference(case)
     # Files are written after the row exists so that a failed insert leaves no orphan file.
     if photo is not None:
@@ -71,7 +91,9 @@ def report_case(
         case.voice_note.save(voice_note.name, voice_note, save=False)
     if photo is not None or voice_note is not None:
         case.save(update_fields=["photo", "voice_note", "updated_at"])
-    StatusChange.objects.create(case=case, from_status="", to_status=case.status, note="Reported")
+    StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
+                                note="Reported" if entered_by is None else "Entered by staff")
+    verification.begin(case)
     events.case_reported(case)
     return case
 
@@ -133,8 +155,9 @@ def change_status(*, case: Case, to: str, by=None, note: str = "") -> StatusChan
         case=locked, from_status=locked.status, to_status=to, changed_by=by, note=note
     )
     locked.status = to
-    locked.save(update_fields=["status", "updated_at"])
-    case.status = to
+    locked.resolved_at = None if to == Case.Status.MISSING else change.changed_at
+    locked.save(update_fields=["status", "resolved_at", "updated_at"])
+    case.status, case.resolved_at = to, locked.resolved_at
     events.status_changed(locked, change)
     return change
 

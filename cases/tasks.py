@@ -17,7 +17,7 @@ from django.db import models
 from geocoding.providers import ProviderUnavailable
 from media.tasks import RETRY_OPTIONS
 
-from . import alerts, faces, geo, posters
+from . import alerts, faces, geo, posters, retention
 from .models import Case, Geocoding, Sighting
 
 logger = logging.getLogger(__name__)
@@ -105,3 +105,26 @@ def _locate(task, model: type[models.Model], pk: int) -> str:
             logger.warning("geocoding %s %s left pending: %s", model.__name__.lower(), pk, error)
             return Geocoding.PENDING
         raise task.retry(countdown=geo.retry_delay(task.request.retries, error.retry_after)) from error
+
+
+# --- Retention -------------------------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def apply_retention(batch: int = retention.BATCH) -> dict[str, int]:
+    """Beat job (hourly): erase the personal data of cases past RETENTION_DAYS_AFTER_FOUND and withdraw the posters
+    of cases past PUBLIC_PHOTO_DAYS_AFTER_FOUND, `batch` of each at a time; a full batch queues the next run at
+    once. Safe to run twice: an erased case or a withdrawn poster is not touched again."""
+    erased = 0
+    for case_id in retention.due_for_erasure(limit=batch):
+        case = Case.objects.filter(pk=case_id).first()
+        if case is not None and retention.erase_personal_data(case=case, by=None) is not None:
+            erased += 1
+    withdrawn = retention.posters_to_withdraw(limit=batch)
+    for case_id in withdrawn:
+        posters.make_poster(case_id)
+    if erased or withdrawn:
+        logger.info("retention: erased %d case(s), withdrew %d poster(s)", erased, len(withdrawn))
+    if erased >= batch or len(withdrawn) >= batch:
+        apply_retention.delay(batch)
+    return {"erased": erased, "posters_withdrawn": len(withdrawn)}

@@ -1,23 +1,35 @@
-"""The public site: recent cases, reporting a missing child, the case page, reporting a sighting and the poster."""
+"""The public site: recent cases, reporting a missing child, confirming the report with a code, the case page,
+reporting a sighting and the poster.
+
+What each page shows depends on the case's public state (cases.public, docs/public-states.md). The forms count
+each request against the rate limits (sachet.ratelimits) before anything is read or saved.
+"""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from media.storage import StorageUnavailable
+from notifications import codes
+from notifications.channels import ChannelNotConfigured
+from sachet import ratelimits
+from sachet.phones import InvalidPhone, mask
 
-from . import maps, posters, selectors, services
-from .forms import CaseReportForm, SearchForm, SightingForm
-from .models import Case
+from . import consent, maps, posters, public, selectors, submissions, verification
+from .forms import CaseReportForm, CodeForm, SearchForm, SightingForm
+from .models import Case, Verification
+from .text import mask_contact_details
 
 logger = logging.getLogger(__name__)
 
@@ -32,49 +44,145 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def report_case(request):
     if request.method == "POST":
+        ratelimits.check(request, "report", phone=request.POST.get("contact_phone") or None)
         form = CaseReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            case = services.report_case(
+            case, repeated = submissions.submit_report(
                 name=data["name"], age=data["age"], gender=data["gender"], description=data["description"],
                 last_seen_place=data["last_seen_place"], last_seen_specific=data["last_seen_specific"],
                 latitude=data["latitude"], longitude=data["longitude"], last_seen_at=data["last_seen_at"],
                 contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-                photo=data["photo"], voice_note=data["voice_note"],
+                photo=data["photo"], voice_note=data["voice_note"], consent_version=consent.CURRENT_VERSION,
             )
-            messages.success(
-                request,
-                f"Your report is saved as {case.reference}. Alerts to volunteers and the police are queued and "
-                "will go out in the next few minutes. Keep this page: share its link and print the poster.",
-            )
-            return redirect(case)
+            return _after_report(request, case, repeated=repeated)
     else:
         form = CaseReportForm()
     return render(request, "cases/report.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _after_report(request, case: Case, *, repeated: bool):
+    """Where the family lands after sending the form, with what happens next in plain words."""
+    waiting = case.verification == Verification.UNVERIFIED and verification.code_waiting(case)
+    if repeated:
+        messages.info(request, _("You sent this report a few minutes ago. It is saved once, as %(reference)s: "
+                                 "here it is.") % {"reference": case.reference})
+    elif waiting:
+        messages.success(request, _("Your report is saved as %(reference)s. We sent a code to %(phone)s: enter it "
+                                    "below to confirm the report, and it is shared with the public at once. The "
+                                    "police and volunteers have already been told.")
+                         % {"reference": case.reference, "phone": mask(case.contact_phone)})
+    elif case.is_verified:
+        messages.success(request, _("Your report is saved as %(reference)s. Alerts to volunteers and the police are "
+                                    "queued and will go out in the next few minutes. Keep this page: share its link "
+                                    "and print the poster.") % {"reference": case.reference})
+        if verification.mode() == verification.NONE:
+            messages.info(request, _("This Sachet sends no confirmation codes: reports are shared with the public "
+                                     "at once, without a check by the team."))
+    else:
+        messages.success(request, _("Your report is saved as %(reference)s. The police and volunteers have already "
+                                    "been told. It is shared with the public once the team has confirmed it; they "
+                                    "may call you on %(phone)s. Keep this page: its link and poster work now.")
+                         % {"reference": case.reference, "phone": mask(case.contact_phone)})
+    if waiting:
+        return redirect("cases:confirm", case.reference)
+    return redirect(case)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_report(request, reference: str):
+    """The family confirms their report with the code sent to their phone, or asks for a new one."""
+    case = _get_case(reference)
+    if public.public_state(case) != public.UNVERIFIED:
+        return redirect(case)
+    possible = verification.codes_possible(case)
+    form = CodeForm()
+    status = 200
+    if request.method == "POST" and possible:
+        ratelimits.check(request, "code", phone=case.contact_phone)
+        if request.POST.get("action") == "resend":
+            status = _resend(request, case)
+        else:
+            form = CodeForm(request.POST)
+            if form.is_valid():
+                result = verification.confirm_with_code(case, form.cleaned_data["code"])
+                if result.ok:
+                    messages.success(request, _("Thank you: your report is confirmed and is now shared with the "
+                                                "public."))
+                    return redirect(case)
+                form.add_error("code", result.message)
+            status = 400
+    context = {"case": case, "form": form, "possible": possible, "phone": mask(case.contact_phone),
+               "waiting": possible and verification.code_waiting(case)}
+    return render(request, "cases/confirm.html", context, status=status)
+
+
+def _resend(request, case: Case) -> int:
+    try:
+        verification.send_code(case)
+    except codes.CodeNotSent as error:
+        messages.error(request, _("A new code cannot be sent yet. Please try again in %(wait)s.")
+                       % {"wait": ratelimits.wait_in_words(error.retry_after)})
+        return 429
+    except (InvalidPhone, ChannelNotConfigured):
+        messages.error(request, _("We cannot send a code to this number. The team will confirm your report."))
+        return 400
+    messages.success(request, _("We sent a new code to %(phone)s.") % {"phone": mask(case.contact_phone)})
+    return 200
+
+
 def case_detail(request, reference: str):
     case = _get_case(reference)
-    sightings = selectors.public_sightings(case=case)
-    return render(request, "cases/case_detail.html", {"case": case, "sightings": sightings,
-                                                      "map_points": maps.map_points(case, sightings)})
+    return _case_page(request, case, public.public_view(case))
+
+
+def _case_page(request, case: Case, view: public.PublicView, *, status: int | None = None):
+    sightings = selectors.published_sightings(case=case) if view.sightings else []
+    points = _public_points(case, sightings) if view.map else []
+    context = {"case": case, "view": view, "sightings": sightings[: settings.SIGHTINGS_PER_PAGE],
+               "map_points": points, "outcome": public.erased_outcome(case),
+               # The photo in link previews only while the appeal may be shared.
+               "og_image": urljoin(settings.SITE_URL + "/", case.photo.url) if view.share and case.photo else ""}
+    response = render(request, "cases/case_detail.html", context, status=status or view.status)
+    # A found child's page must change at once everywhere: caches ask again every time.
+    response["Cache-Control"] = "no-cache"
+    if not view.indexable:
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _public_points(case: Case, sightings) -> list[dict]:
+    points = maps.map_points(case, [s for s in sightings if s.has_location])
+    for point in points:
+        point["label"] = mask_contact_details(point["label"])
+    return points
 
 
 @require_http_methods(["GET", "POST"])
 def report_sighting(request, reference: str):
     case = _get_case(reference)
+    view = public.public_view(case)
+    if not view.sighting_form:
+        # Found, closed, rejected or erased: the page says so, and a sent form is not stored.
+        return _case_page(request, case, view, status=410 if request.method == "POST" else None)
     if request.method == "POST":
+        ratelimits.check(request, "sighting", phone=request.POST.get("reporter_phone") or None)
         form = SightingForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            services.record_sighting(
+            _sighting, repeated = submissions.submit_sighting(
                 case=case, place=data["place"], seen_at=data["seen_at"], description=data["description"],
                 latitude=data["latitude"], longitude=data["longitude"], photo=data["photo"],
                 reporter_phone=data["reporter_phone"],
             )
-            messages.success(request, "Thank you. Your sighting is saved and the team following this case will "
-                                      "be told. If the child is in danger right now, call 112.")
+            if repeated:
+                messages.info(request, _("Thank you. You sent this sighting a few minutes ago: it is saved once and "
+                                         "the team has it."))
+            else:
+                messages.success(request, _("Thank you. Your sighting is saved and the team following this case will "
+                                            "be told. It appears on this page once the team has checked it. If the "
+                                            "child is in danger right now, call 112."))
             return redirect(case)
     else:
         form = SightingForm()
@@ -84,15 +192,16 @@ def report_sighting(request, reference: str):
 
 @require_safe
 def poster(request, reference: str):
-    """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot."""
+    """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot. A case
+    whose public state has no poster (closed, rejected, found past the photo period, erased) answers its short page
+    with 410 Gone."""
     case = Case.objects.filter(reference=reference).first()
     if case is None:
         raise Http404("No case with this reference.")
-    if case.status == Case.Status.CLOSED:
-        return HttpResponse(
-            f"Case {case.reference} is closed and its poster has been withdrawn. Please take down printed copies.",
-            status=410, content_type="text/plain; charset=utf-8",
-        )
+    view = public.public_view(case)
+    if not view.poster:
+        return render(request, "cases/poster_withdrawn.html",
+                      {"case": case, "view": view, "outcome": public.erased_outcome(case)}, status=410)
     store = True
     if posters.is_fresh(case):
         try:

@@ -333,3 +333,29 @@ def due_delivery_ids(*, due_for: float | None = None, limit: int = 500, bulk: bo
         .values_list("id", flat=True)[:limit]
     )
 
+
+
+# --- Erasure ---------------------------------------------------------------------------------------------------
+
+
+REDACTED = "[erased]"
+
+
+def redact_deliveries(*, event_prefix: str, mask_recipients: bool = False) -> int:
+    """Erase the words of every delivery whose event key starts with `event_prefix` (its subject's personal data is
+    being erased): title and body become "[erased]", the photo link goes, deliveries not sent yet are cancelled, and
+    with `mask_recipients` the recipient (a family's phone) is kept only masked. How many rows were changed.
+
+    What providers already delivered (a Telegram post, an SMS) cannot be recalled from here.
+    """
+    from sachet.phones import mask
+
+    rows = Delivery.objects.filter(event_key__startswith=event_prefix)
+    rows.filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.FAILED, last_error="cancelled: the personal data it held was erased"
+    )
+    changed = rows.update(title=REDACTED, body=REDACTED, redacted_body="", photo_url="")
+    if mask_recipients:
+        for delivery in rows.filter(channel="sms").exclude(recipient__contains="*").only("id", "recipient"):
+            Delivery.objects.filter(pk=delivery.pk).update(recipient=mask(delivery.recipient))
+    return changed

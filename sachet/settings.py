@@ -45,6 +45,8 @@ ADMIN_URL = ADMIN_URL.strip("/") + "/"
 
 INSTALLED_APPS = [
     "sachet.admin_site.SachetAdminConfig",
+    # Before django.contrib.auth: its `createsuperuser` (always applying the password validators) replaces Django's.
+    "sachet",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
-    "sachet",
     "cases",
     "media",
     "notifications",
@@ -216,6 +217,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "sachet.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "sachet.lockout.locked_out"  # the same page, saying how long, with Retry-After
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
@@ -254,6 +256,8 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Debug pages (DEBUG on) never show the admin's address: sachet/debug.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "sachet.debug.PrivateAdminFilter"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -499,4 +503,31 @@ CELERY_BEAT_SCHEDULE["area-reminders"] = {
     "task": "cases.tasks.send_area_reminders",
     "schedule": 15 * 60,
     "options": {"expires": 14 * 60},
+}
+# --- Trust: verification of reports, public visibility, retention (docs/public-states.md) ---------------------------
+# How a public report is confirmed before it reaches the public lists and alert channels (staff are alerted at once):
+#   sms+staff  a code by SMS to the family's phone, or a staff user (the default when Twilio is configured)
+#   staff      a staff user only (the default in production without SMS)
+#   none       published at once (the embedded default and local runs: nothing to send codes with)
+_SMS_CONFIGURED = all((TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER))
+REPORT_VERIFICATION = env.str(
+    "REPORT_VERIFICATION", default="sms+staff" if _SMS_CONFIGURED else ("none" if DEBUG or TESTING else "staff")
+)
+if REPORT_VERIFICATION not in ("sms+staff", "staff", "none"):
+    raise ImproperlyConfigured(f"REPORT_VERIFICATION must be sms+staff, staff or none, got {REPORT_VERIFICATION!r}")
+# A found or closed child's name and photo leave the public page (and the poster) this many days after.
+PUBLIC_PHOTO_DAYS_AFTER_FOUND = env.int("PUBLIC_PHOTO_DAYS_AFTER_FOUND", default=7)
+# Photos, voice notes, face prints, posters and contact details of found, closed and rejected cases are erased this
+# many days after (an anonymised stub stays for the analytics).
+RETENTION_DAYS_AFTER_FOUND = env.int("RETENTION_DAYS_AFTER_FOUND", default=90)
+# The same report (same contact phone and child's name) or sighting (same case and text) sent again within this
+# many minutes is stored once.
+REPEAT_SUBMISSION_MINUTES = env.int("REPEAT_SUBMISSION_MINUTES", default=10)
+# Published sightings listed on a case page, and sightings drawn on its map (the newest).
+SIGHTINGS_PER_PAGE = 20
+MAP_SIGHTINGS_MAX = 200
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "cases.tasks.apply_retention",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
 }

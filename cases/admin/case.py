@@ -30,6 +30,7 @@ from .columns import CaseListColumns
 from .display import framed_photo
 from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
 from .inlines import CandidateInline, CaseNoteInline, SightingInline, StatusChangeInline
+from .trust import CaseTrustMixin
 
 STATUS_ACTIONS = {
     "found": "Mark found",
@@ -62,7 +63,7 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseListColumns, admin.ModelAdmin):
+class CaseAdmin(CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; the rest is on the case page.
     list_display = ("photo_thumb", "child", "age", "status", "last_seen", "reported", "days_missing",
                     "sightings_count", "best_match")
@@ -73,7 +74,7 @@ class CaseAdmin(CaseListColumns, admin.ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     actions = ["mark_found", "mark_missing", "mark_closed", "regenerate_posters", "rerun_face_matching",
-               "resend_alerts", "delete_with_files"]
+               "resend_alerts", "delete_with_files", "verify_reports", "reject_reports"]
     readonly_fields = ("reference", "status", "photo_preview", "location_map", "geocoding", "location_precision",
                        "created_at", "updated_at", "poster_link")
     fieldsets = (

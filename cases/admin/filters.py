@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
 from ..ages import AGE_GROUPS
+from ..places import city_of
 from ..models import MatchCandidate, Sighting
 
 
@@ -21,11 +22,6 @@ class AgeGroupFilter(admin.SimpleListFilter):
             low, high = AGE_GROUPS[self.value()]
             return queryset.filter(age__gte=low, age__lte=high)
         return queryset
-
-
-def city_of(place: str) -> str:
-    """The city is the last part of "locality, city" as people write it."""
-    return place.rsplit(",", 1)[-1].strip()
 
 
 class CityFilter(admin.SimpleListFilter):

@@ -7,14 +7,16 @@ from django.contrib import admin
 from ..models import Sighting
 from .columns import SightingListColumns
 from .display import framed_photo
+from .publication import SightingAdminTrustMixin
 
 
 @admin.register(Sighting)
-class SightingAdmin(SightingListColumns, admin.ModelAdmin):
+class SightingAdmin(SightingAdminTrustMixin, SightingListColumns, admin.ModelAdmin):
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; faces found are on the sighting's page.
-    list_display = ("photo_thumb", "child", "seen_place", "seen", "face_match", "reported")
+    list_display = ("photo_thumb", "child", "seen_place", "seen", "face_match", "is_published", "reported")
     list_display_links = ("photo_thumb", "seen_place")
-    list_filter = ("face_match_verdict", "seen_at")
+    list_filter = ("face_match_verdict", "seen_at", ("published_at", admin.EmptyFieldListFilter))
+    actions = ["publish_sightings", "unpublish_sightings"]
     search_fields = ("case__reference", "case__name", "place", "reporter_phone")
     list_select_related = ("case",)
     readonly_fields = ("case", "photo_preview", "face_match_score", "face_match_verdict", "created_at", "geocoding",

@@ -72,7 +72,7 @@ def report(**overrides) -> Case:
         name="Aarav Sharma", age=7, gender="male", description="Red T-shirt, blue shorts, white sandals.",
         last_seen_place="Koregaon Park, Pune", last_seen_specific="near the Osho garden gate",
         last_seen_at=LAST_SEEN, contact_name="Priya Sharma", contact_phone="+919822000101",
-        reporter_name="Priya Sharma", reporter_phone=REPORTER_PHONE,
+        reporter_name="Priya Sharma", reporter_phone=REPORTER_PHONE, consent_version="2026-12",
     )
     values.update(overrides)
     return services.report_case(**values)
@@ -92,6 +92,10 @@ def reported(fakes, django_capture_on_commit_callbacks) -> Case:
         return report()
 
 
+def public_telegram(fakes) -> list[dict]:
+    return [m for m in fakes.telegram.messages if m["chat_id"] == PUBLIC_CHAT]
+
+
 def everything_received(fakes) -> str:
     """Every byte the fakes were sent, decoded (form bodies URL-decoded): what could ever leak."""
     from urllib.parse import unquote_plus
@@ -104,7 +108,7 @@ def everything_received(fakes) -> str:
 
 
 def test_new_case_alert_names_the_child_place_local_time_description_and_reference(reported, fakes):
-    [sent] = fakes.telegram.messages
+    [sent] = public_telegram(fakes)
 
     assert sent["chat_id"] == PUBLIC_CHAT
     assert sent["text"] == (
@@ -116,14 +120,26 @@ def test_new_case_alert_names_the_child_place_local_time_description_and_referen
 
 
 def test_new_case_alert_goes_to_the_public_channels_and_sms_only(reported, fakes):
-    deliveries = alerts.deliveries_for_case(reported)
+    deliveries = [d for d in alerts.deliveries_for_case(reported) if d.event_key.endswith(":reported")]
 
     assert [(d.event_key, d.channel, d.status) for d in deliveries] == [
         (f"case:{reported.reference}:reported", "telegram", "sent"),
         (f"case:{reported.reference}:reported", "discord", "sent"),
         (f"case:{reported.reference}:reported", "sms", "sent"),
     ]
-    assert [m["webhook_id"] for m in fakes.discord.messages] == [PUBLIC_HOOK]
+    assert [m["webhook_id"] for m in fakes.discord.messages if "Missing:" in json.dumps(m)] == [PUBLIC_HOOK]
+
+
+def test_every_report_tells_staff_at_once_with_the_admin_link(reported, fakes):
+    deliveries = [d for d in alerts.deliveries_for_case(reported) if d.event_key.endswith(":received")]
+    [staff] = [m for m in fakes.telegram.messages if m["chat_id"] == STAFF_CHAT]
+
+    assert [(d.channel, d.audience, d.status) for d in deliveries] == [
+        ("telegram_staff", "staff", "sent"), ("discord_staff", "staff", "sent"), ("sms", "staff", "sent")]
+    admin_link = SITE + reverse("admin:cases_case_change", args=[reported.pk])
+    assert staff["text"].startswith(f"New report: Aarav Sharma, 7 ({reported.reference})\n\nLast seen at Koregaon")
+    assert staff["text"].endswith(f"\n\n{admin_link}")
+    assert "Waiting for confirmation" not in staff["text"]  # REPORT_VERIFICATION=none: published at once
 
 
 def test_new_case_alert_carries_the_photo_as_an_absolute_url(fakes, django_capture_on_commit_callbacks):
@@ -131,12 +147,13 @@ def test_new_case_alert_carries_the_photo_as_an_absolute_url(fakes, django_captu
         case = report(photo=ContentFile(jpeg_bytes(), name="aarav.jpg"))
 
     photo_url = f"{SITE}/media/{case.photo.name}"
-    assert [(m["method"], m["photo"]) for m in fakes.telegram.messages] == [("sendPhoto", photo_url)]
-    assert fakes.discord.messages[0]["embeds"][0]["image"] == {"url": photo_url}
+    assert [(m["method"], m["photo"]) for m in public_telegram(fakes)] == [("sendPhoto", photo_url)]
+    [public_embed] = [m for m in fakes.discord.messages if m["webhook_id"] == PUBLIC_HOOK]
+    assert public_embed["embeds"][0]["image"] == {"url": photo_url}
 
 
 def test_new_case_sms_is_one_segment_ending_with_the_case_link(reported, fakes):
-    [sms] = fakes.twilio.messages
+    [sms] = [m for m in fakes.twilio.messages if m["body"].startswith("Missing:")]
 
     assert sms["to"] == SMS_TO
     assert len(sms["body"]) <= 160
@@ -163,14 +180,14 @@ def test_report_made_while_the_broker_is_down_is_saved_and_alerted_once_it_is_ba
         case = report()  # the commit's attempt to enqueue fails on the closed port, and is not an error
 
     assert Case.objects.get().reference == case.reference
-    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"] * 3
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"] * 6  # staff and public
     assert fakes.telegram.requests == fakes.discord.requests == fakes.twilio.requests == []
 
     celery_broker_down.end()
     sweep_pending_deliveries()
 
-    assert list(Delivery.objects.values_list("status", flat=True)) == ["sent"] * 3
-    assert (len(fakes.telegram.messages), len(fakes.discord.messages), len(fakes.twilio.messages)) == (1, 1, 1)
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["sent"] * 6
+    assert (len(fakes.telegram.messages), len(fakes.discord.messages), len(fakes.twilio.messages)) == (2, 2, 2)
 
 
 def test_misconfigured_site_url_does_not_lose_the_report(fakes, settings, caplog,
@@ -182,11 +199,9 @@ def test_misconfigured_site_url_does_not_lose_the_report(fakes, settings, caplog
 
     assert Case.objects.get().reference == case.reference
     assert Delivery.objects.count() == 0
-    assert caplog.messages == [
-        f"area alert case:{case.reference}:area:new not queued: link must be an http(s) URL, "
-        f"not 'sachet.example.org/case/{case.reference}'",
-        f"alert case:{case.reference}:reported not queued: link must be an http(s) URL, "
-        f"not 'sachet.example.org/case/{case.reference}'"]
+    assert caplog.messages[-1] == (f"alert case:{case.reference}:reported not queued: link must be an http(s) URL, "
+                                   f"not 'sachet.example.org/case/{case.reference}'")
+    assert caplog.messages[0].startswith(f"alert case:{case.reference}:received not queued: link must be an http(s)")
 
 
 # --- Sightings and face matches (staff only) ------------------------------------------------------------------
@@ -199,8 +214,9 @@ def test_sighting_alert_goes_to_staff_channels_only(reported, fakes, django_capt
     key = f"case:{reported.reference}:sighting:{sighting.pk}"
     channels = list(Delivery.objects.filter(event_key=key).order_by("id").values_list("channel", flat=True))
     assert channels == ["telegram_staff", "discord_staff", "sms"]
-    assert [m["chat_id"] for m in fakes.telegram.messages] == [PUBLIC_CHAT, STAFF_CHAT]
-    assert [m["webhook_id"] for m in fakes.discord.messages] == [PUBLIC_HOOK, STAFF_HOOK]
+    assert fakes.telegram.messages[-1]["chat_id"] == STAFF_CHAT
+    assert fakes.discord.messages[-1]["webhook_id"] == STAFF_HOOK
+    assert [m["chat_id"] for m in public_telegram(fakes)] == [PUBLIC_CHAT]  # the report's alert only
 
 
 def test_sighting_alert_says_where_when_what_with_links_to_the_case_and_the_admin(
@@ -224,7 +240,7 @@ def test_reporters_phone_numbers_never_reach_any_channel(reported, fakes, django
         services.change_status(case=reported, to="found", note=f"Called {REPORTER_PHONE}")
 
     received = everything_received(fakes)
-    assert len(fakes.telegram.messages) == 4  # report, sighting, match, found
+    assert len(fakes.telegram.messages) == 5  # report (staff and public), sighting, match, found
     assert "Saw him at the bus stop, call me on +91 ******45" in received
     for phone in (REPORTER_PHONE, SIGHTING_PHONE):
         assert phone[3:] not in received  # not even without the country code
@@ -298,8 +314,8 @@ def test_deliveries_for_case_include_its_sightings_and_no_other_case(fakes, djan
         sight(case)
         sight(other)
 
-    assert [d.event_key.split(":")[2] for d in alerts.deliveries_for_case(case)] == ["reported"] * 3 + [
-        "sighting"] * 3
+    assert [d.event_key.split(":")[2] for d in alerts.deliveries_for_case(case)] == [
+        "received"] * 3 + ["reported"] * 3 + ["sighting"] * 3
     assert {d.event_key.split(":")[1] for d in alerts.deliveries_for_case(case)} == {case.reference}
 
 
@@ -311,7 +327,7 @@ def test_resend_failed_queues_the_cases_failed_deliveries_again(reported, fakes,
         count = alerts.resend_failed(reported)
 
     assert count == 1
-    assert len(fakes.telegram.messages) == 2
+    assert len(public_telegram(fakes)) == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
@@ -320,7 +336,7 @@ def test_resend_failed_with_nothing_failed_sends_nothing(reported, fakes, django
         count = alerts.resend_failed(reported)
 
     assert count == 0
-    assert len(fakes.telegram.messages) == 1
+    assert len(public_telegram(fakes)) == 1
 
 
 # --- A real worker ----------------------------------------------------------------------------------------------
@@ -333,8 +349,8 @@ def test_reported_case_reaches_every_channel_through_a_real_worker(fakes, celery
     case = report()  # committed: the test database is live (transactional_db), the worker sees the rows
 
     worker.wait_until(lambda: fakes.telegram.messages and fakes.discord.messages and fakes.twilio.messages)
-    worker.wait_until(lambda: Delivery.objects.filter(status="sent").count() == 3)
-    assert [m["chat_id"] for m in fakes.telegram.messages] == [PUBLIC_CHAT]
+    worker.wait_until(lambda: Delivery.objects.filter(status="sent").count() == 6)  # staff and public
+    assert sorted(m["chat_id"] for m in fakes.telegram.messages) == sorted([PUBLIC_CHAT, STAFF_CHAT])
     assert json.dumps(fakes.discord.messages[0]["embeds"]).count(case.reference) >= 1
-    assert [m["to"] for m in fakes.twilio.messages] == [SMS_TO]
+    assert [m["to"] for m in fakes.twilio.messages] == [SMS_TO, SMS_TO]  # staff's "new report", then the alert
     assert REPORTER_PHONE[3:] not in everything_received(fakes)

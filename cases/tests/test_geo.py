@@ -128,9 +128,9 @@ def test_sighting_without_coordinates_is_placed_after_commit(client, make_case, 
 
 def test_repeated_place_is_looked_up_once(client, make_case, nominatim, django_capture_on_commit_callbacks):
     case = make_case()
-    for _ in range(2):
+    for seen in ("Girl in a yellow frock near the bus stop.", "The same girl again, now walking towards the market."):
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/found/{case.reference}", sighting_form())
+            client.post(f"/found/{case.reference}", sighting_form(description=seen))
 
     assert list(Sighting.objects.values_list("geocoding", flat=True)) == ["found", "found"]
     assert len(nominatim.requests) == 1

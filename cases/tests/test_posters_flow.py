@@ -109,8 +109,10 @@ def test_closed_case_poster_is_deleted_and_the_page_says_it_is_withdrawn(report,
     response = client.get(f"/poster/{case.reference}")
 
     assert response.status_code == 410
-    assert response.content.decode() == (f"Case {case.reference} is closed and its poster has been withdrawn. "
-                                         "Please take down printed copies.")
+    page = response.content.decode()
+    assert "This appeal has ended and the case is closed." in page
+    assert "This poster has been withdrawn. Please take down any printed copies." in page
+    assert case.name not in page
     assert (case.poster.name, stored_posters(settings)) == ("", [])
 
 

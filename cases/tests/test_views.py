@@ -75,9 +75,9 @@ def test_case_page_query_count_does_not_grow_with_sightings(client, make_case, m
         assert client.get(case.get_absolute_url()).status_code == 200
 
 
-def test_case_page_shows_details_contact_and_sightings(client, make_case, make_sighting):
+def test_case_page_shows_details_contact_and_published_sightings(client, make_case, make_sighting):
     case = make_case()
-    make_sighting(case, place="Kalyani Nagar, Pune")
+    make_sighting(case, place="Kalyani Nagar, Pune", published_at=timezone.now())
     response = client.get(case.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

@@ -107,6 +107,9 @@ class Fakes:
             "NOMINATIM_SCHEME": "http",
             "NOMINATIM_USER_AGENT": "Sachet end-to-end tests (e2e@example.org)",
             "MAP_TILE_URL": f"{self.tiles.url}/{{z}}/{{x}}/{{y}}.png",
+            # Every report of the journey comes from 127.0.0.1: the limits are tested on their own
+            # (cases/tests/test_flood.py), not by accident here.
+            "RATE_REPORT": "500/h", "RATE_SIGHTING": "500/h", "RATE_CODE": "500/h",
         }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import FACES_DIR
 
-from .helpers import form_time, pdf_text, report_case
+from .helpers import form_time, pdf_text, report_and_confirm, report_case, sms_code
 from .stack import ADMIN_URL, ANDHERI_WEST, PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.browser
@@ -82,8 +82,9 @@ def open_case_in_admin(staff, reference: str):
 
 
 def test_home_page_shows_recent_cases(stack, visitor):
-    older = report_case(stack.url, name="Kavya Reddy", last_seen_place="MG Road, Bengaluru")
-    newer = report_case(stack.url, name="Rohan Verma", last_seen_place="Connaught Place, New Delhi")
+    # The public list shows confirmed reports (each confirmed here with the code sent to the family).
+    older = report_and_confirm(stack, name="Kavya Reddy", last_seen_place="MG Road, Bengaluru")
+    newer = report_and_confirm(stack, name="Rohan Verma", last_seen_place="Connaught Place, New Delhi")
     page = visitor.page
 
     visitor.goto("/")
@@ -118,9 +119,16 @@ def test_report_a_missing_child_with_a_photo_and_a_place(stack, visitor):
     page.check("#id_consent")
     page.click("button:has-text('Report missing child')")
 
-    page.wait_for_url(f"{stack.url}/case/MC*")
-    reference = page.inner_text(".case-facts code")
-    assert page.inner_text(".messages").startswith(f"Your report is saved as {reference}.")
+    # The family confirms the report with the code sent to their phone; then it is shared with the public.
+    page.wait_for_url(f"{stack.url}/case/MC*/confirm")
+    reference = page.url.split("/case/", 1)[1].split("/", 1)[0]
+    assert page.inner_text(".messages").startswith(f"Your report is saved as {reference}. We sent a code to "
+                                                   "+91 ******02")
+    assert not [m for m in stack.fakes.telegram.messages if m["chat_id"] == PUBLIC_CHAT and reference in m["text"]]
+    page.fill("#id_code", sms_code(stack, "+919820000202"))
+    page.click("button:has-text('Confirm the report')")
+    page.wait_for_url(f"{stack.url}/case/{reference}")
+    assert page.inner_text(".messages") == "Thank you: your report is confirmed and is now shared with the public."
     assert page.inner_text("h1") == "Ananya Iyer"
     # The place is looked up by the worker after the report was saved: the map shows it once that is done.
     reload_until(page, "[data-case-map][data-ready=true] path.leaflet-interactive", timeout=WORKER_WITHIN, stack=stack,
@@ -128,9 +136,9 @@ def test_report_a_missing_child_with_a_photo_and_a_place(stack, visitor):
     points = json.loads(page.inner_text("#map-points"))
     assert points == [{"lat": ANDHERI_WEST.lat, "lng": ANDHERI_WEST.lng, "kind": "last_seen",
                        "label": "Last seen: Andheri West, Mumbai"}]
-    alerts = wait_for_alerts(stack, reference)
+    alerts = wait_for_alerts(stack, "Missing: Ananya Iyer, 12")
     assert [m["chat_id"] for m in alerts["telegram"]] == [PUBLIC_CHAT]
-    assert alerts["telegram"][0]["text"].startswith("Missing: Ananya Iyer, 12\n")
+    assert reference in alerts["telegram"][0]["text"]
     assert [m["webhook_id"] for m in alerts["discord"]] == [PUBLIC_HOOK]
     assert [m["to"] for m in alerts["sms"]] == [SMS_TO]
     assert stack.fakes.tiles.requests  # the map drew its tiles from the (fake) tile server
@@ -183,7 +191,8 @@ def test_sighting_photo_of_the_same_child_is_a_likely_match_for_staff(stack, vis
     page.click("button:has-text('Send sighting')")
     page.wait_for_url(f"{stack.url}/case/{reference}")
     assert page.inner_text(".messages").startswith("Thank you. Your sighting is saved")
-    assert page.inner_text("#sightings-heading") == "Sightings (1)"
+    # Staff information until staff publish it: the page counts it.
+    assert page.inner_text(".sighting-count") == "1 sighting reported to the team."
     assert visitor.problems == []
 
     staff = new_visitor()
@@ -243,7 +252,7 @@ def test_five_wrong_passwords_lock_the_sixth_try_out(stack, visitor, request):
 
 
 def test_staff_mark_a_case_found_and_the_page_poster_and_alerts_say_so(stack, visitor, new_visitor, police):
-    reference = report_case(stack.url, name="Meera Joshi", age="8", last_seen_place="Hawa Mahal, Jaipur")
+    reference = report_and_confirm(stack, name="Meera Joshi", age="8", last_seen_place="Hawa Mahal, Jaipur")
     staff = new_visitor()
     staff.sign_in(police, PASSWORD)
     admin = staff.page

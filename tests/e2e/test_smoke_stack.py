@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from .helpers import CASE_URL, pdf_text, post_report, report_case
+from .helpers import CASE_URL, pdf_text, post_report, report_and_confirm
 from .stack import PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.worker
@@ -25,7 +25,8 @@ def client(stack):
 
 @pytest.fixture(scope="module")
 def reported(stack) -> str:
-    return report_case(stack.url, name="Smoke Test Child", last_seen_place="Connaught Place, New Delhi")
+    """A report confirmed with the code the fake Twilio received: the public alert goes out."""
+    return report_and_confirm(stack, name="Smoke Test Child", last_seen_place="Connaught Place, New Delhi")
 
 
 def test_health_reports_database_cache_and_broker_ok(client):
@@ -38,17 +39,19 @@ def test_health_reports_database_cache_and_broker_ok(client):
         "database": "ok", "cache": "ok", "broker": "ok"}
 
 
-def test_report_with_a_photo_leads_to_the_case_page(client):
+def test_report_with_a_photo_leads_to_the_code_and_the_case_page(client):
     response = post_report(client, name="Diya Menon", last_seen_place="Fort Kochi, Kochi")
 
     assert response.status_code == 302
     match = CASE_URL.match(response.headers["location"])
-    assert match
-    page = client.get(response.headers["location"])
+    assert match and match["confirm"]  # SMS verification: the family is asked for the code first
+    confirm = client.get(response.headers["location"])
+    assert f"Your report is saved as {match['reference']}. We sent a code to" in confirm.text
+    page = client.get(f"/case/{match['reference']}")
     assert page.status_code == 200
     assert "<h1>Diya Menon</h1>" in page.text
     assert f"<code>{match['reference']}</code>" in page.text
-    assert f"Your report is saved as {match['reference']}." in page.text
+    assert "Waiting for confirmation." in page.text
     assert re.search(r'<img src="/media/cases/[^"]+\.jpg" alt="Photo of Diya Menon"', page.text)
     assert "+919822000999" not in page.text  # the reporter's phone stays private
 
@@ -57,18 +60,18 @@ def test_new_case_alert_reaches_telegram_discord_and_sms(stack, reported):
     fakes = stack.fakes
 
     def sent() -> bool:
-        return (any(reported in m["text"] for m in fakes.telegram.messages)
-                and any(reported in json.dumps(m) for m in fakes.discord.messages)
-                and any(reported in m["body"] for m in fakes.twilio.messages))
+        return (any(reported in m["text"] for m in fakes.telegram.messages if m["chat_id"] == PUBLIC_CHAT)
+                and any(reported in json.dumps(m) for m in fakes.discord.messages if m["webhook_id"] == PUBLIC_HOOK)
+                and any(reported in m["body"] for m in fakes.twilio.messages if m["body"].startswith("Missing")))
 
     stack.wait_until(sent, timeout=ALERT_WITHIN, what=f"the new-case alert for {reported} at all three providers")
-    [telegram] = [m for m in fakes.telegram.messages if reported in m["text"]]
+    [telegram] = [m for m in fakes.telegram.messages if reported in m["text"] and m["chat_id"] == PUBLIC_CHAT]
     assert telegram["chat_id"] == PUBLIC_CHAT
     assert telegram["text"].startswith("Missing: Smoke Test Child, 7\n")
     assert f"{stack.url}/case/{reported}" in telegram["text"]
-    [discord] = [m for m in fakes.discord.messages if reported in json.dumps(m)]
+    [discord] = [m for m in fakes.discord.messages if reported in json.dumps(m) and m["webhook_id"] == PUBLIC_HOOK]
     assert discord["webhook_id"] == PUBLIC_HOOK
-    [sms] = [m for m in fakes.twilio.messages if reported in m["body"]]
+    [sms] = [m for m in fakes.twilio.messages if reported in m["body"] and m["body"].startswith("Missing")]
     assert sms["to"] == SMS_TO
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from cases.consent import CURRENT_VERSION
 from cases.models import Case, Sighting, StatusChange
 
 # (reference suffix, name, age, gender, place, specific spot, lat, lng, hours ago, description, contact, status)
@@ -99,6 +100,13 @@ class Command(BaseCommand):
                 contact_phone=contact[1], reporter_name=contact[0], reporter_phone=contact[1], status=status,
                 created_at=now - timedelta(hours=hours) + timedelta(minutes=40), geocoding="manual",
                 location_precision="exact",
+                # Demo cases are published, as a confirmed report with the family's consent is.
+                verification="verified", verification_method="import",
+                verification_at=now - timedelta(hours=hours) + timedelta(minutes=45),
+                consent_at=now - timedelta(hours=hours) + timedelta(minutes=40), consent_given_by=contact[0],
+                consent_version=CURRENT_VERSION,
+                resolved_at=now - timedelta(hours=hours) + timedelta(minutes=40, hours=hours / 2)
+                if status != "missing" else None,
             )
             case.photo.save("demo.jpg", placeholder_photo(reference), save=True)
             StatusChange.objects.create(case=case, from_status="", to_status="missing", note="Reported (demo)",
@@ -106,12 +114,13 @@ class Command(BaseCommand):
             if status != "missing":
                 StatusChange.objects.create(case=case, from_status="missing", to_status=status,
                                             note="Demo: reunited with family" if status == "found" else "Demo",
-                                            changed_at=case.created_at + timedelta(hours=hours / 2))
+                                            changed_at=case.resolved_at)
             created_cases += 1
             for s_place, s_lat, s_lng, s_hours, s_description, phone in DEMO_SIGHTINGS.get(suffix, []):
+                # Published by the team, so the demo case pages show them.
                 Sighting.objects.create(case=case, place=s_place, latitude=Decimal(s_lat), longitude=Decimal(s_lng),
                                         seen_at=now - timedelta(hours=s_hours), description=s_description, geocoding="manual",
-                                        reporter_phone=phone)
+                                        reporter_phone=phone, published_at=now)
                 created_sightings += 1
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {created_cases} new cases, {created_sightings} new sightings "
