@@ -25,3 +25,19 @@ def form_datetime(moment) -> str:
 
 # Real face photographs: the MIT-licensed example photos of the face_recognition project (licence beside them).
 FACES_DIR = Path(__file__).resolve().parent / "data" / "faces"
+
+
+def staff_group(name: str):
+    """The Police or NGO group. A data migration creates them; a transactional test that ran before (browser tests)
+    flushes every table, so they are made again from the migrations' final state when missing."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from cases.roles import sync_roles
+
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        sync_roles(MigrationLoader(connection).project_state().apps)
+        group = Group.objects.get(name=name)
+    return group

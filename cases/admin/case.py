@@ -65,7 +65,7 @@ class NoteForm(forms.Form):
 @admin.register(Case)
 class CaseAdmin(CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; the rest is on the case page.
-    list_display = ("photo_thumb", "child", "age", "status", "last_seen", "reported", "days_missing",
+    list_display = ("photo_thumb", "child", "age", "state", "last_seen", "reported", "days_missing",
                     "sightings_count", "best_match")
     list_display_links = ("photo_thumb", "child")
     list_filter = ("status", AgeGroupFilter, "gender", CityFilter, "created_at", HasSightingsFilter,

@@ -33,6 +33,11 @@ class CaseListColumns:
     def child(self, obj):
         return stacked(obj.name, obj.reference)
 
+    @admin.display(description=_("Status"), ordering="status")
+    def state(self, obj):
+        """The status over the report's verification, so a report still to verify shows in the same column."""
+        return stacked(obj.get_status_display(), obj.get_verification_display())
+
     @admin.display(description=_("Last seen"), ordering="last_seen_place")
     def last_seen(self, obj):
         return clamped(obj.last_seen_place)

@@ -61,7 +61,8 @@ class DecisionForm(forms.Form):
 
 
 class VerificationAdminMixin:
-    """For CaseAdmin: the filter, the column, the page's buttons and the two list actions."""
+    """For CaseAdmin: the filter, the page's buttons and the two list actions (the list's status column shows the
+    verification too)."""
 
     def get_list_filter(self, request):
         return [VerificationFilter, *super().get_list_filter(request)]
@@ -70,11 +71,6 @@ class VerificationAdminMixin:
         if request.GET.get(VerificationFilter.parameter_name) == Verification.UNVERIFIED:
             return ["created_at", "id"]  # the report waiting longest first
         return super().get_ordering(request)
-
-    def get_list_display(self, request):
-        display = list(super().get_list_display(request))
-        display.insert(display.index("status") + 1 if "status" in display else len(display), "verification")
-        return display
 
     def get_urls(self):
         own = [path("<path:object_id>/verification/", self.admin_site.admin_view(self.verification_view),

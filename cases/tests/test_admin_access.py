@@ -2,8 +2,9 @@
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
+from tests.factories import staff_group
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def admin_url(path: str = "") -> str:
 def staff(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(staff_group(group))
     return user
 
 

@@ -3,13 +3,13 @@
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from cases.models import Case, CaseNote, StatusChange
 from media.models import FacePrint
 from media.services import analyse_stored_photo
-from tests.factories import jpeg_bytes
+from tests.factories import jpeg_bytes, staff_group
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,14 @@ def admin_url(path: str = "") -> str:
 @pytest.fixture
 def police(client):
     user = User.objects.create_user("officer", password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name="Police"))
+    user.groups.add(staff_group("Police"))
     return user
 
 
 @pytest.fixture
 def ngo(client):
     user = User.objects.create_user("volunteer", password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name="NGO"))
+    user.groups.add(staff_group("NGO"))
     return user
 
 

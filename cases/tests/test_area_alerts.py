@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from cases import alerts, services, tasks
+from cases.consent import CURRENT_VERSION
 from cases.models import Case
 from notifications.models import AreaAlert
 from notifications.tests.subscribers import (  # noqa: F401 - fixtures
@@ -41,7 +42,8 @@ def report(point=PUNE, last_seen=NOW - datetime.timedelta(hours=1)) -> Case:
         name="Aarav Sharma", age=7, gender="male", description="Red T-shirt, blue shorts.",
         last_seen_place="Koregaon Park, Pune", last_seen_at=last_seen, contact_name="Priya Sharma",
         contact_phone="+919822000101", latitude=Decimal(str(point[0])) if point else None,
-        longitude=Decimal(str(point[1])) if point else None, photo=ContentFile(jpeg_bytes(), name="a.jpg"))
+        longitude=Decimal(str(point[1])) if point else None, photo=ContentFile(jpeg_bytes(), name="a.jpg"),
+        consent_version=CURRENT_VERSION)
 
 
 def texts(fake) -> list[tuple[str, str]]:

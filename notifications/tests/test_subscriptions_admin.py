@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from notifications.models import Delivery, Subscription
 
 from .subscribers import KALYANI_NAGAR, make_subscriber
+from tests.factories import staff_group
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:notifications_subscription_changelist"
@@ -23,7 +24,7 @@ def no_lockout_bookkeeping(settings):
 
 def member_of(client, group: str):
     user = User.objects.create_user(f"{group.lower()}-officer", password="a long enough password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(staff_group(group))
     client.force_login(user)
     return user
 

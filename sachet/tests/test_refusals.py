@@ -8,7 +8,7 @@ import json
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.urls import reverse
 from cases.models import Case, StatusChange
 from notifications.models import PhoneCode
 from sachet.errors import permission_denied
+from tests.factories import staff_group
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def admin_url(path: str = "") -> str:
 def staff(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="x" * 12, is_staff=True)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(staff_group(group))
     return user
 
 
