@@ -18,6 +18,7 @@ from media import services as media_services
 from . import events
 from .after_commit import after_commit
 from .models import Case, CaseNote, Geocoding, Sighting, StatusChange
+from .names import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def report_case(
         reporter_phone=reporter_phone,
         geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
         location_precision="exact" if latitude is not None else "",
+        name_key=name_key(name),
     )
     _save_with_unique_reference(case)
     # Files are written after the row exists so that a failed insert leaves no orphan file.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Delivery
@@ -16,6 +16,16 @@ def deliveries_for_event_prefix(prefix: str) -> QuerySet[Delivery]:
     if not prefix:
         raise ValueError("an event key prefix is needed")
     return Delivery.objects.filter(event_key__startswith=prefix).order_by("created_at", "id")
+
+
+def deliveries_for_event_prefixes(prefixes: list[str]) -> QuerySet[Delivery]:
+    """Every delivery whose event key starts with one of `prefixes`, oldest first."""
+    if not prefixes or not all(prefixes):
+        raise ValueError("event key prefixes are needed")
+    matching = Q()
+    for prefix in prefixes:
+        matching |= Q(event_key__startswith=prefix)
+    return Delivery.objects.filter(matching).order_by("created_at", "id")
 
 
 @dataclass(frozen=True)
