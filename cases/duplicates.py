@@ -16,9 +16,13 @@ from .names import SAME_NAME
 # Ages given by two families, or a family and the apparent age of a found child, differ by this much at most for a
 # same-name pair to be worth a look.
 AGE_TOLERANCE = 3
-# A phone number shared by two reports may be a family reporting two children: a candidate only if the names are
-# at least this alike (or the faces are).
-SAME_PHONE_NAME_SIMILARITY = 0.6
+# A phone number shared by two reports may be a family reporting two children (who share a surname): a candidate
+# only if the first names are at least this alike (Aarav/Arav 1.0, Ravi/Rani 0.75, Aarav/Meera 0.2), or the faces.
+SAME_PHONE_GIVEN_NAME = 0.75
+# Similar names (a first name only, a spelling further off) count when the places or the dates are this near.
+SIMILAR_NAME = 0.7
+NEAR_KM = 50
+NEAR_DAYS = 30
 # At most this many records are read for a name; a common name needs a face, a phone or a place to stand out.
 NAME_ROWS = 200
 
@@ -46,11 +50,18 @@ def same_phone(rows: QuerySet, phones: set[str]) -> QuerySet:
 
 
 def worth_review(found: Evidence) -> bool:
-    """A pair goes to the queue when the faces may match, when the same phone comes with a similar name, or when
-    the names are the same and the ages close."""
+    """A pair goes to the queue when the faces may match; when the same phone comes with a similar first name and
+    a close age; when the names are the same and the ages close; or when the names and first names are similar
+    (a child giving a first name only), the ages close and the places or the dates near (NEAR_KM, NEAR_DAYS)."""
     if found.verdict in ("likely", "possible"):
         return True
     similarity = found.name_similarity or 0.0
-    if found.same_phone and similarity >= SAME_PHONE_NAME_SIMILARITY:
+    close_age = found.age_gap is None or found.age_gap <= AGE_TOLERANCE
+    given = found.given_name_similarity if found.given_name_similarity is not None else similarity
+    if found.same_phone and given >= SAME_PHONE_GIVEN_NAME and close_age:
         return True
-    return similarity >= SAME_NAME and (found.age_gap is None or found.age_gap <= AGE_TOLERANCE)
+    if similarity >= SAME_NAME and close_age:
+        return True
+    near = (found.distance_km is not None and found.distance_km <= NEAR_KM) or (
+        found.days_apart is not None and found.days_apart <= NEAR_DAYS)
+    return similarity >= SIMILAR_NAME and given >= SIMILAR_NAME and close_age and near

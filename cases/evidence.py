@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from geocoding.distance import haversine_km
 from media import matching
 
-from .names import SAME_NAME, name_similarity
+from .names import SAME_NAME, name_key, name_similarity, word_similarity
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Evidence:
     distance_km: float | None = None
     days_apart: float | None = None
     age_gap: int | None = None
+    # How alike the first words of the names are (not stored): siblings share a surname and often a phone.
+    given_name_similarity: float | None = None
 
     @property
     def verdict(self) -> str:
@@ -64,6 +66,28 @@ def names(first: str, second: str) -> float | None:
     return name_similarity(first, second)
 
 
+# A child often gives only a first name: "Aarav" against a case's "Aarav Sharma" is compared on the first word and
+# counted as this share of a full match ("similar", not "the same name").
+PARTIAL_NAME = 0.8
+
+
+def stated_name(case_name: str, said: str) -> float | None:
+    """How alike the name a found child gives is to a case's name; a shorter name is compared with as many
+    leading words of the case's and counts PARTIAL_NAME of a full match."""
+    if not (case_name or "").strip() or not (said or "").strip():
+        return None
+    full, given = name_key(case_name).split(), name_key(said).split()
+    if given and len(given) < len(full):
+        return round(PARTIAL_NAME * name_similarity(" ".join(full[:len(given)]), " ".join(given)), 3)
+    return name_similarity(case_name, said)
+
+
+def given_names(first: str, second: str) -> float | None:
+    """How alike the first words of two names are, 0..1; None when either is not given."""
+    a, b = name_key(first).split(), name_key(second).split()
+    return word_similarity(a[0], b[0]) if a and b else None
+
+
 def km(first, second) -> float | None:
     """Distance in km between two records with `latitude`/`longitude`; None when either has no coordinates."""
     if first.latitude is None or second.latitude is None:
@@ -93,6 +117,7 @@ def case_and_case(case, other, face: matching.Match | None = None) -> Evidence:
         face=face, photo=case.photo.name if face else "", other_photo=other.photo.name if face else "",
         name_similarity=names(case.name, other.name), same_phone=bool(shared), distance_km=km(case, other),
         days_apart=days(case.last_seen_at, other.last_seen_at), age_gap=age_gap(case.age, other.age),
+        given_name_similarity=given_names(case.name, other.name),
     )
 
 
@@ -100,7 +125,7 @@ def case_and_found(case, found, face: matching.Match | None = None, *, found_pho
     """`face` from the case photo to one of the found child's photos (`found_photo`)."""
     return Evidence(
         face=face, photo=case.photo.name if face else "", other_photo=found_photo if face else "",
-        name_similarity=names(case.name, found.stated_name), distance_km=km(case, found),
+        name_similarity=stated_name(case.name, found.stated_name), distance_km=km(case, found),
         days_apart=days(case.last_seen_at, found.found_at), age_gap=age_gap(case.age, found.apparent_age),
     )
 

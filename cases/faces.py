@@ -103,6 +103,27 @@ def match_sighting(sighting_id: int) -> str | None:
     return own.verdict
 
 
+class NoSuchFace(ValueError):
+    """The case photo has no such face (or has not been analysed)."""
+
+
+def choose_case_face(*, case: Case, face: int, by=None) -> matching.FaceSummary:
+    """Staff say which face of the case photo is the child (the photo shows others too); matching runs again on
+    that face, after commit. Raises NoSuchFace."""
+    summary = matching.face_summary(case.photo.name) if case.photo else None
+    if summary is None or not 0 <= face < len(summary.faces):
+        raise NoSuchFace(f"The photo of {case.reference} has no face {face + 1}.")
+    from .events import schedule_rematch  # events imports this module
+
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(photo_face=face)
+        case.photo_face = face
+        summary = matching.choose_face(case.photo.name, face)
+        schedule_rematch(case)
+    logger.info("case face chosen ref=%s face=%d by=%s", case.reference, face, getattr(by, "pk", None))
+    return summary
+
+
 def forget_case_faces(case: Case) -> int:
     """Delete the face prints of the case photo and of its sightings' photos; how many."""
     names = [case.photo.name] if case.photo else []

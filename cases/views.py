@@ -17,6 +17,7 @@ from media.storage import StorageUnavailable
 
 from . import maps, posters, selectors, services
 from .forms import CaseReportForm, SearchForm, SightingForm
+from .merging import follow_merges
 from .models import Case
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def report_case(request):
     return render(request, "cases/report.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@follow_merges
 def case_detail(request, reference: str):
     case = _get_case(reference)
     sightings = selectors.public_sightings(case=case)
@@ -61,6 +63,7 @@ def case_detail(request, reference: str):
                                                       "map_points": maps.map_points(case, sightings)})
 
 
+@follow_merges
 @require_http_methods(["GET", "POST"])
 def report_sighting(request, reference: str):
     case = _get_case(reference)
@@ -82,6 +85,7 @@ def report_sighting(request, reference: str):
                   status=400 if form.errors else 200)
 
 
+@follow_merges
 @require_safe
 def poster(request, reference: str):
     """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot."""
