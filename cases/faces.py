@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from media import matching
 
@@ -132,9 +132,9 @@ def forget_case_faces(case: Case) -> int:
 
 
 def with_face_status(sightings: QuerySet[Sighting]) -> QuerySet[Sighting]:
-    """Sightings annotated with `face_status` and `face_count` of their photo (None when not analysed), for a list
-    or inline that shows them at a fixed number of queries."""
-    return sightings.annotate(**matching.face_status_annotations("photo"))
+    """Sightings annotated with `face_status` and `face_count` of their photo (None when not analysed, or not kept)
+    and their case's status (`case_status`, which says which), for a list or inline at a fixed number of queries."""
+    return sightings.annotate(case_status=F("case__status"), **matching.face_status_annotations("photo"))
 
 
 def _own_case_match(sighting: Sighting, case: Case) -> matching.Match:

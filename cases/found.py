@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from media import matching
+from media import services as media_services
 
 from . import alerts, candidates
 from .after_commit import after_commit
@@ -188,6 +189,16 @@ def unmark_same_child(*, child: FoundChild, earlier: FoundChild, by=None) -> Non
     FoundChild.objects.filter(pk=child.pk, duplicate_of=earlier).update(duplicate_of=None, updated_at=timezone.now())
     FoundChildEvent.objects.create(found_child=child, action=Action.NOT_SAME_CHILD, by=by, note=earlier.reference)
     after_commit(_tasks().reunite_found_child.delay, child.pk)
+
+
+@transaction.atomic
+def delete_found_child(*, child: FoundChild, by=None) -> None:
+    """Delete a record with its photos, history and candidates; the files and their faces go after commit."""
+    files = [(photo.photo.storage, photo.photo.name) for photo in child.photos.all() if photo.photo]
+    reference = child.reference
+    child.delete()
+    logger.info("found child deleted ref=%s by=%s files=%d", reference, getattr(by, "pk", None), len(files))
+    after_commit(media_services.delete_files, files)
 
 
 def forget_faces(child: FoundChild) -> int:

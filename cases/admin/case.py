@@ -27,9 +27,11 @@ from ..alerts import deliveries_for_case, resend_failed
 from ..events import schedule_poster, schedule_rematch
 from ..maps import map_points
 from ..models import Case
-from .display import framed_photo, thumbnail
+from ..names import name_key
+from .case_faces import CaseFaceMixin
+from .display import framed_photo, main_face_thumbnail
 from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
-from .inlines import CandidateInline, CaseNoteInline, SightingInline, StatusChangeInline
+from .inlines import CandidateInline, CaseNoteInline, EarlierReportInline, SightingInline, StatusChangeInline
 
 STATUS_ACTIONS = {
     "found": "Mark found",
@@ -62,7 +64,7 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CaseFaceMixin, admin.ModelAdmin):
     list_display = ("photo_thumb", "reference", "name", "age", "status", "last_seen_place", "days_missing",
                     "sightings_count", "best_match")
     list_display_links = ("reference", "name")
@@ -83,7 +85,7 @@ class CaseAdmin(admin.ModelAdmin):
         ("Contacts", {"fields": ("contact_name", "contact_phone", "reporter_name", "reporter_phone")}),
         ("Record", {"fields": ("poster_link", "created_at", "updated_at")}),
     )
-    inlines = [SightingInline, CandidateInline, CaseNoteInline, StatusChangeInline]
+    inlines = [SightingInline, CandidateInline, EarlierReportInline, CaseNoteInline, StatusChangeInline]
     change_form_template = "admin/cases/case/change_form.html"
 
     # --- list ------------------------------------------------------------------------------------------------
@@ -92,11 +94,12 @@ class CaseAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(
             sightings_total=Count("sightings", distinct=True),
             best_sighting_score=Max("sightings__face_match_score"),
+            **matching.face_box_annotations("photo"),
         )
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj):
-        return thumbnail(obj.photo)
+        return main_face_thumbnail(obj.photo, obj)
 
     @admin.display(description="Days missing")
     def days_missing(self, obj):
@@ -115,7 +118,7 @@ class CaseAdmin(admin.ModelAdmin):
     # --- detail ----------------------------------------------------------------------------------------------
     @admin.display(description="Photo (the face used for matching is framed)")
     def photo_preview(self, obj):
-        return framed_photo(obj.photo)
+        return framed_photo(obj.photo, obj.status)
 
     @admin.display(description="Map")
     def location_map(self, obj):
@@ -134,6 +137,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         previous_photo = form.initial.get("photo")
+        obj.name_key = name_key(obj.name)
+        if "photo" in form.changed_data:
+            obj.photo_face = 0  # a new photo: its largest face until staff choose another
         super().save_model(request, obj, form, change)
         if "photo" in form.changed_data:
             if previous_photo:
@@ -153,6 +159,7 @@ class CaseAdmin(admin.ModelAdmin):
                 status_form=StatusForm(),
                 deliveries=self.deliveries(case),
                 map_tile_url=settings.MAP_TILE_URL,
+                face_choice=self.face_choice(request, case),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -165,6 +172,7 @@ class CaseAdmin(admin.ModelAdmin):
             path("<path:object_id>/status/", self.admin_site.admin_view(self.status_view),
                  name="cases_case_status"),
             path("<path:object_id>/note/", self.admin_site.admin_view(self.note_view), name="cases_case_note"),
+            *self.face_urls(),
         ]
         return custom + urls
 
