@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from .. import review
@@ -131,9 +131,18 @@ def evidence_in_words(candidate: MatchCandidate) -> list[str]:
     if candidate.distance_km is not None:
         lines.append(_("Places: %(km)s km apart.") % {"km": formats.number_format(candidate.distance_km, 1)})
     if candidate.days_apart is not None:
-        lines.append(_("Dates: %(days)s days apart.") % {"days": formats.number_format(candidate.days_apart, 1)})
+        if candidate.days_apart < 1:
+            lines.append(_("Dates: less than a day apart."))
+        else:
+            days = round(candidate.days_apart)
+            lines.append(ngettext("Dates: %(count)d day apart.", "Dates: %(count)d days apart.", days)
+                         % {"count": days})
     if candidate.age_gap is not None:
-        lines.append(_("Ages: %(gap)d year(s) apart.") % {"gap": candidate.age_gap})
+        if candidate.age_gap == 0:
+            lines.append(_("Ages: the same."))
+        else:
+            lines.append(ngettext("Ages: %(count)d year apart.", "Ages: %(count)d years apart.", candidate.age_gap)
+                         % {"count": candidate.age_gap})
     return lines
 
 
