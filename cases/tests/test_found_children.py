@@ -227,3 +227,15 @@ def test_coordinates_given_on_the_map_are_kept(register_found, run_after_commit)
                              reporter_phone=REPORTER, latitude=Decimal("18.5"), longitude=Decimal("73.8"))
 
     assert (child.geocoding, child.location_precision) == ("manual", "exact")
+
+
+@pytest.mark.parametrize("language, heading", [("hi", "मेरे साथ एक खोया हुआ बच्चा है"),
+                                               ("bn", "আমার সঙ্গে একটি হারিয়ে যাওয়া শিশু আছে"),
+                                               ("mr", "माझ्यासोबत एक हरवलेले मूल आहे")])
+def test_the_form_speaks_the_visitors_language(client, language, heading):
+    client.cookies["django_language"] = language
+
+    html = client.get("/found-a-child").content.decode()
+
+    assert f"<h1>{heading}</h1>" in html
+    assert "I am with a child who is lost" not in html
