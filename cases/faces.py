@@ -133,8 +133,10 @@ def forget_case_faces(case: Case) -> int:
 
 def with_face_status(sightings: QuerySet[Sighting]) -> QuerySet[Sighting]:
     """Sightings annotated with `face_status` and `face_count` of their photo (None when not analysed, or not kept)
-    and their case's status (`case_status`, which says which), for a list or inline at a fixed number of queries."""
-    return sightings.annotate(case_status=F("case__status"), **matching.face_status_annotations("photo"))
+    and their case's status (`case_status`, which says which), and the boxes for a thumbnail cropped around the main
+    face, for a list or inline at a fixed number of queries."""
+    return sightings.annotate(case_status=F("case__status"), **matching.face_status_annotations("photo"),
+                              **matching.face_box_annotations("photo"))
 
 
 def _own_case_match(sighting: Sighting, case: Case) -> matching.Match:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from ..faces import with_face_status
 from ..models import CaseNote, MatchCandidate, Sighting, StatusChange
-from .display import face_status_label, thumbnail
+from .display import face_status_label, main_face_thumbnail
 
 
 class SightingInline(admin.TabularInline):
@@ -31,7 +31,7 @@ class SightingInline(admin.TabularInline):
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj):
-        return thumbnail(obj.photo, 80)
+        return main_face_thumbnail(obj.photo, obj, 80)
 
     @admin.display(description="Face match")
     def verdict(self, obj):

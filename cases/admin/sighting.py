@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from ..faces import with_face_status
 from ..models import Sighting
-from .display import face_status_label, framed_photo, thumbnail
+from .display import face_status_label, framed_photo, main_face_thumbnail
 from .sighting_faces import other_cases_html, own_case_faces_html
 
 
@@ -26,7 +26,7 @@ class SightingAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj):
-        return thumbnail(obj.photo)
+        return main_face_thumbnail(obj.photo, obj)
 
     @admin.display(description="Faces in photo")
     def faces(self, obj):
