@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from .. import review
 from ..merging import MergeRefused
-from ..models import Case, MatchCandidate, Verdict
+from ..models import Case, CaseMerge, MatchCandidate, Verdict
 from ..names import SAME_NAME
 from .display import face_thumbnail
 
@@ -291,3 +291,30 @@ def _decide(request, model_admin: MatchCandidateAdmin, object_id):
             "undo": _("The decision was undone; the pair is back in the queue."),
         }[action], messages.SUCCESS)
     return HttpResponseRedirect(reverse("admin:cases_matchcandidate_change", args=[candidate.pk]))
+
+
+@admin.register(CaseMerge)
+class CaseMergeAdmin(admin.ModelAdmin):
+    """The record of cases merged into an earlier report of the same child, and of merges reversed. Reversing goes
+    through the pair's review page (Undo), which keeps the decision's history."""
+
+    list_display = ("duplicate", "kept", "merged_by", "merged_at", "reversed_by", "reversed_at", "review_link")
+    list_select_related = ("duplicate", "kept", "merged_by", "reversed_by")
+    list_filter = ("merged_at", "reversed_at")
+    search_fields = ("duplicate__reference", "kept__reference")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("Review"))
+    def review_link(self, obj):
+        if not obj.candidate_id:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:cases_matchcandidate_change",
+                                                         args=[obj.candidate_id]), _("Open the pair"))
