@@ -97,7 +97,7 @@ def bench_analysis() -> None:
     _, one_encoding, _ = timed(lambda: face_recognition.face_encodings(pixels, known_face_locations=boxes[:1]), ROUNDS)
     _, all_encodings, _ = timed(lambda: face_recognition.face_encodings(pixels, known_face_locations=boxes), ROUNDS)
     print(f"    parts (best): detect {detect * 1000:.0f} ms, encode 1 face {one_encoding * 1000:.0f} ms, encode "
-          f"{len(boxes)} faces {all_encodings * 1000:.0f} ms (dlib's encoder runs one face at a time and holds the GIL)")
+          f"{len(boxes)} faces {all_encodings * 1000:.0f} ms (dlib's encoder: one face at a time, holding the GIL)")
 
 
 def fill(rng) -> None:

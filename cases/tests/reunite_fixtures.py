@@ -40,7 +40,8 @@ def report(django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return services.report_case(
                 name=name, age=age, gender="male", description="Red T-shirt, blue shorts.",
-                last_seen_place="Koregaon Park, Pune", last_seen_at=timezone.now() - datetime.timedelta(hours=hours_ago),
+                last_seen_place="Koregaon Park, Pune",
+                last_seen_at=timezone.now() - datetime.timedelta(hours=hours_ago),
                 contact_name="Priya Sharma", contact_phone=phone, reporter_phone=reporter_phone,
                 latitude=place[0] if place else None, longitude=place[1] if place else None,
                 photo=photo_file(photo),
