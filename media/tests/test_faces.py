@@ -219,3 +219,17 @@ def test_encoding_survives_storage_as_512_bytes():
 def test_stored_encoding_of_wrong_length_raises():
     with pytest.raises(ValueError):
         faces.encoding_from_bytes(b"\0" * 511)
+
+
+def test_the_astronaut_photo_keeps_both_faces_dlib_finds(analyses):
+    analysis = analyses["astronaut"]
+
+    assert (analysis.status, analysis.face_count, len(analysis.encodings)) == (faces.SEVERAL_FACES, 2, 2)
+    top, right, bottom, left = analysis.box
+    assert (175 - 20 <= left <= 175 + 20) and (76 - 20 <= top <= 76 + 20)  # her face, as NOTES.md measured
+
+
+def test_different_people_in_group_photos_stay_unlikely_on_every_pair(analyses, match_settings):
+    for first, second in [("astronaut", "grace_hopper"), ("astronaut", "obama_1"), ("two_people", "grace_hopper")]:
+        match = faces.compare_analyses(analyses[first], analyses[second])
+        assert (first, second, match.verdict) == (first, second, faces.UNLIKELY)
