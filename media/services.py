@@ -213,6 +213,7 @@ class _GroupIndex:
         rows = FacePrint.objects.filter(group=self.group)
         if self.newest is None:
             self._load_all(rows)
+            _release_freed_memory()
         else:
             # Deletions first, then rows as they are now: a photo forgotten and analysed again stays.
             deletions = FacePrintDeletion.objects.filter(group=self.group, deleted_at__gte=self.deletions_since)
@@ -265,7 +266,6 @@ class _GroupIndex:
         self.faces_of = faces_of
         self.newest = newest or self.deletions_since  # an empty group: later rows are all newer than this
         self.checked_at = time.monotonic()
-        _release_freed_memory()
 
     def _load(self, rows) -> None:
         for name, encodings, chosen, analysed_at in rows.values_list("photo_name", "encodings", "chosen_face",
