@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 from django.core.cache import cache
 from django.core.files.storage import Storage, default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from PIL import ExifTags, Image, UnidentifiedImageError
@@ -245,19 +245,21 @@ class _GroupIndex:
         newest = with_face.aggregate(newest=Max("analysed_at"))["newest"]
         keys, faces_of, blobs = [], {}, []
         add_key, add_blob = keys.append, blobs.append
+
+        def take(chunk) -> None:
+            for name, encodings, chosen in chunk:
+                if len(encodings) == ENCODING_BYTES and not chosen:  # most photos: one face (or the first chosen)
+                    add_key((name, 0))
+                    faces_of[name] = _FIRST_FACE
+                    add_blob(encodings)
+                    continue
+                indexes, data = _matched(encodings, chosen)
+                faces_of[name] = indexes
+                keys.extend((name, face) for face in indexes)
+                add_blob(data)
+
         # Without analysed_at: converting 100,000 timestamps took as long as reading the rows.
-        for name, encodings, chosen in with_face.values_list("photo_name", "encodings", "chosen_face").iterator(
-            chunk_size=5000
-        ):
-            if len(encodings) == ENCODING_BYTES and not chosen:  # most photos: one face (or the first chosen)
-                add_key((name, 0))
-                faces_of[name] = _FIRST_FACE
-                add_blob(encodings)
-                continue
-            indexes, data = _matched(encodings, chosen)
-            faces_of[name] = indexes
-            keys.extend((name, face) for face in indexes)
-            add_blob(data)
+        _read_in_chunks(with_face.values_list("photo_name", "encodings", "chosen_face"), take)
         # One conversion of all encodings at once: 100,000 rows load in about half a second.
         matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(-1, faces.ENCODING_SIZE)
         del blobs
@@ -285,6 +287,24 @@ class _GroupIndex:
 
 
 _FIRST_FACE = (0,)
+_CHUNK = 5000
+
+
+def _read_in_chunks(rows, take) -> None:
+    """Hand the rows of a values_list query to `take` a chunk at a time. PostgreSQL sends bytea as hex text unless
+    asked for binary (twice the bytes, decoded in Python): there a binary server-side cursor reads them, which made
+    the first load of 100,000 prints ~25 % faster (bench/reunite.py)."""
+    if connection.vendor != "postgresql":
+        take(rows.iterator(chunk_size=_CHUNK))
+        return
+    sql, params = rows.query.sql_with_params()
+    with transaction.atomic():  # a server-side cursor lives in a transaction
+        connection.ensure_connection()
+        with connection.connection.cursor(name=f"faceprints_{uuid.uuid4().hex}", binary=True) as cursor:
+            cursor.itersize = _CHUNK
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(_CHUNK):
+                take(chunk)
 
 
 def _release_freed_memory() -> None:
