@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from cases.models import Case, Sighting, StatusChange
+from cases.names import name_key
 
 # (reference suffix, name, age, gender, place, specific spot, lat, lng, hours ago, description, contact, status)
 DEMO_CASES = [
@@ -98,7 +99,7 @@ class Command(BaseCommand):
                 last_seen_at=now - timedelta(hours=hours), description=description, contact_name=contact[0],
                 contact_phone=contact[1], reporter_name=contact[0], reporter_phone=contact[1], status=status,
                 created_at=now - timedelta(hours=hours) + timedelta(minutes=40), geocoding="manual",
-                location_precision="exact",
+                location_precision="exact", name_key=name_key(name),
             )
             case.photo.save("demo.jpg", placeholder_photo(reference), save=True)
             StatusChange.objects.create(case=case, from_status="", to_status="missing", note="Reported (demo)",
