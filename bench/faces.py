@@ -140,7 +140,8 @@ def bench_search_group(size: int = 100_000) -> None:
 
     def after_add():
         FacePrint.objects.create(photo_name=f"cases/photos/{uuid.uuid4().hex}.jpg", group="case",
-                                 status="one_face", face_count=1, boxes=[[1, 2, 2, 1]], encodings=encodings[0].tobytes())
+                                 status="one_face", face_count=1, boxes=[[1, 2, 2, 1]],
+                                 encodings=encodings[0].tobytes())
         changed()
         start = time.perf_counter()
         search()

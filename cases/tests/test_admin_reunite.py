@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from cases.models import Case, FoundChild, MatchCandidate
 from cases.tests.reunite_fixtures import (  # noqa: F401 - fixtures
-    match_settings, register_found, report, run_after_commit, set_status, sight,
+    match_settings,
+    register_found,
+    report,
+    run_after_commit,
+    set_status,
+    sight,
 )
 from media.models import FacePrint
 from media.tests.conftest import PHOTOS

@@ -12,7 +12,12 @@ from cases import candidates, events, found, tasks
 from cases import faces as case_faces
 from cases.models import Case, FoundChild, MatchCandidate, Verdict
 from cases.tests.reunite_fixtures import (  # noqa: F401 - fixtures
-    match_settings, register_found, report, run_after_commit, set_status, sight,
+    match_settings,
+    register_found,
+    report,
+    run_after_commit,
+    set_status,
+    sight,
 )
 from media.models import FacePrint
 from media.tests.conftest import PHOTOS  # noqa: F401 - the photos the fixtures use

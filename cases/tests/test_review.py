@@ -10,7 +10,12 @@ from django.contrib.auth.models import User
 from cases import merging, review
 from cases.models import Case, CaseMerge, CaseNote, FoundChild, FoundChildEvent, MatchCandidate, ReviewDecision
 from cases.tests.reunite_fixtures import (  # noqa: F401 - fixtures
-    match_settings, register_found, report, run_after_commit, set_status, sight,
+    match_settings,
+    register_found,
+    report,
+    run_after_commit,
+    set_status,
+    sight,
 )
 from media.models import FacePrint
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
