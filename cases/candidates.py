@@ -63,8 +63,7 @@ def record(
     second = {Kind.CASE_SIGHTING: sighting, Kind.CASE_FOUND: found_child, Kind.CASE_CASE: other_case,
               Kind.FOUND_FOUND: other_found_child}[kind]
     key = pair_key(kind, first.pk, second.pk)
-    values = {"kind": kind, "case": case, "other_case": other_case, "sighting": sighting,
-              "found_child": found_child if kind != Kind.CASE_CASE else None,
+    values = {"kind": kind, "case": case, "other_case": other_case, "sighting": sighting, "found_child": found_child,
               "other_found_child": other_found_child, **_evidence_values(found)}
     with transaction.atomic():
         candidate = MatchCandidate.objects.select_for_update().filter(pair_key=key).first()
