@@ -60,7 +60,7 @@ def report_received(case: Case) -> list[Delivery]:
         f"{event_prefix(case)}received",
         title=f"New report: {case.name}, {case.age} ({case.reference})",
         body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
-        link=_admin_url(case),
+        link=_case_admin_url(case),
         audience=STAFF,
         kind="new_case",
     )
@@ -262,11 +262,8 @@ def _file_url(field) -> str | None:
     return urljoin(settings.SITE_URL + "/", field.url) if field else None
 
 
-def _admin_url(case: Case) -> str:
-    try:
-        return settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
-    except NoReverseMatch:
-        return _case_url(case)
+def _case_admin_url(case: Case) -> str:
+    return _admin_url("admin:cases_case_change", case.pk) or _case_url(case)
 
 
 def _review(sighting: Sighting) -> str:

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import found, services
+from cases.consent import CURRENT_VERSION
 from cases.models import Case, FoundChild, Sighting
 from media.tests.conftest import PHOTOS
 
@@ -44,7 +45,7 @@ def report(django_capture_on_commit_callbacks):
                 last_seen_at=timezone.now() - datetime.timedelta(hours=hours_ago),
                 contact_name="Priya Sharma", contact_phone=phone, reporter_phone=reporter_phone,
                 latitude=place[0] if place else None, longitude=place[1] if place else None,
-                photo=photo_file(photo),
+                photo=photo_file(photo), consent_version=CURRENT_VERSION,
             )
 
     return report

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from cases.tests.reunite_fixtures import (  # noqa: F401 - fixtures
 from media.models import FacePrint
 from media.tests.conftest import PHOTOS
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
+from tests.factories import staff_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cached_face_analysis", "fresh_face_indexes",
                                                              "match_settings")]
@@ -36,7 +37,7 @@ def admin_url(path: str = "") -> str:
 
 def staff(username: str, group: str) -> User:
     user = User.objects.create_user(username, password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(staff_group(group))
     return user
 
 

@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from media.models import FacePrint
 from media.tests.conftest import PHOTOS
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
 from notifications.models import Delivery
-from tests.factories import form_datetime
+from tests.factories import form_datetime, staff_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cached_face_analysis", "fresh_face_indexes",
                                                              "match_settings")]
@@ -39,7 +39,7 @@ def form(**overrides) -> dict:
 
 def staff(username: str, group: str) -> User:
     user = User.objects.create_user(username, password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(staff_group(group))
     return user
 
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("cases", "0005_roles_phone_codes")]
-AFTER = [("cases", "0006_reunite_found_children_and_review")]
+BEFORE = [("cases", "0007_trust_constraints_and_roles")]
+AFTER = [("cases", "0008_reunite_found_children_and_review")]
 
 
 @pytest.fixture

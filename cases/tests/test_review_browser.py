@@ -9,12 +9,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import sync_playwright
 
 from cases.models import Case, MatchCandidate
 from cases.tests.reunite_fixtures import match_settings, register_found, report  # noqa: F401 - fixtures
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
+from tests.factories import staff_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("cached_face_analysis", "fresh_face_indexes", "match_settings")]
@@ -60,7 +61,7 @@ def page(chromium, live_server):
 
 def test_police_confirm_a_found_child_for_a_case_and_mark_it_found(page, live_server, report, register_found):
     officer = User.objects.create_user("inspector.rao", password=PASSWORD, is_staff=True)
-    officer.groups.add(Group.objects.get(name="Police"))
+    officer.groups.add(staff_group("Police"))
     child = register_found("obama_2")
     case = report("obama_1", name="Vihaan Rao")
     assert MatchCandidate.objects.filter(kind="case_found", status="pending").count() == 1

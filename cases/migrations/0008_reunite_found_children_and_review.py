@@ -29,7 +29,7 @@ def existing_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_roles_phone_codes'),
+        ('cases', '0007_trust_constraints_and_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

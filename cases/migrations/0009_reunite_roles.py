@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     staff) for the found children in their care."""
 
     dependencies = [
-        ("cases", "0006_reunite_found_children_and_review"),
+        ("cases", "0008_reunite_found_children_and_review"),
     ]
 
     operations = [migrations.RunPython(apply_roles, migrations.RunPython.noop)]
