@@ -56,6 +56,7 @@ def report_case(request):
                 contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
                 photo=data["photo"], voice_note=data["voice_note"], consent_version=consent.CURRENT_VERSION,
+                language=request.LANGUAGE_CODE,
             )
             return _after_report(request, case, repeated=repeated)
     else:
@@ -121,7 +122,7 @@ def confirm_report(request, reference: str):
 
 def _resend(request, case: Case) -> int:
     try:
-        verification.send_code(case)
+        verification.send_code(case, language=request.LANGUAGE_CODE)
     except codes.CodeNotSent as error:
         messages.error(request, _("A new code cannot be sent yet. Please try again in %(wait)s.")
                        % {"wait": ratelimits.wait_in_words(error.retry_after)})

@@ -288,7 +288,12 @@ DISCORD_WEBHOOK_URL = env.str("DISCORD_WEBHOOK_URL", default="")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Numbers for alerts by SMS, each in one language: "+919822012345:hi,+919822054321" (no language: SMS_LANGUAGE).
 SMS_RECIPIENTS = env.list("SMS_RECIPIENTS", default=[])
+SMS_LANGUAGE = env.str("SMS_LANGUAGE", default="en")
+# The public Telegram and Discord messages carry English plus these languages of the site, in one message: "en,hi".
+TELEGRAM_LANGUAGES = env.list("TELEGRAM_LANGUAGES", default=["en"])
+DISCORD_LANGUAGES = env.list("DISCORD_LANGUAGES", default=["en"])
 
 # --- Logging: stdout, one line per event --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
