@@ -202,7 +202,7 @@ def poster(request, reference: str):
     with 410 Gone."""
     case = Case.objects.filter(reference=reference).first()
     if case is None:
-        raise Http404("No case with this reference.")
+        raise Http404(_("No case with this reference."))
     view = public.public_view(case)
     if not view.poster:
         return render(request, "cases/poster_withdrawn.html",
@@ -236,7 +236,7 @@ def _get_case(reference: str) -> Case:
     try:
         return selectors.public_case(reference=reference)
     except Case.DoesNotExist:
-        raise Http404("No case with this reference.") from None
+        raise Http404(_("No case with this reference.")) from None
 
 
 def _pdf_response(file, case: Case) -> FileResponse:
