@@ -67,11 +67,11 @@ def _banner_line(status: str, language: str) -> str:
     """The banner and what to do, in one language, for the line under the English banner."""
     with translation.override(language):
         if status == MISSING:
-            return pgettext("poster", "MISSING") + " · " + _("Seen this child? Please call the number below.")
+            return pgettext("poster", "MISSING") + " – " + _("Seen this child? Please call the number below.")
         if status == FOUND:
-            return pgettext("poster", "FOUND SAFE") + " · " + _("Thank you for sharing. Please take this poster "
+            return pgettext("poster", "FOUND SAFE") + " – " + _("Thank you for sharing. Please take this poster "
                                                                "down.")
-        return pgettext("poster", "DO YOU KNOW THIS CHILD?") + " · " + _("Please call the number below.")
+        return pgettext("poster", "DO YOU KNOW THIS CHILD?") + " – " + _("Please call the number below.")
 # The labels beside the photo: where and when the child was last seen, or (an appeal) found.
 _PLACE_LABELS = {MISSING: ("LAST SEEN AT", "LAST SEEN ON"), FOUND: ("LAST SEEN AT", "LAST SEEN ON"),
                  APPEAL: ("FOUND AT", "FOUND ON")}
