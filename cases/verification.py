@@ -61,8 +61,8 @@ def begin(case: Case, *, language: str = "") -> None:
 
 
 def send_code(case: Case, *, language: str = "") -> PhoneCode:
-    """A (new) code to the contact phone, in the family's language. Raises InvalidPhone (a landline), ResendTooSoon / TooManyCodes (with
-    retry_after), ChannelNotConfigured (no SMS)."""
+    """A (new) code to the contact phone, in the family's language. Raises InvalidPhone (a landline),
+    ResendTooSoon / TooManyCodes (with retry_after), ChannelNotConfigured (no SMS)."""
     return codes.send_code(purpose=CODE_PURPOSE, subject=case.reference, phone=case.contact_phone, language=language)
 
 

@@ -182,7 +182,8 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
                     "reference": case.reference, "status": case.get_status_display().lower()}, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "case": case, "form": form,
-                   "to": to, "label": STATUS_ACTIONS[to], "title": _("%(action)s: %(case)s") % {"action": STATUS_ACTIONS[to], "case": case}}
+                   "to": to, "label": STATUS_ACTIONS[to],
+                   "title": _("%(action)s: %(case)s") % {"action": STATUS_ACTIONS[to], "case": case}}
         return TemplateResponse(request, "admin/cases/case/status_form.html", context)
 
     def note_view(self, request, object_id):

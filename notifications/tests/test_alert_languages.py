@@ -213,7 +213,8 @@ def test_sms_segment_counts_gsm_and_ucs2_text_as_networks_bill_it(text, segments
 
 
 def test_a_hindi_sms_of_70_characters_is_one_segment_and_of_71_two():
-    seventy = "बच्चा लापता है। कृपया देखें और मदद करें। " + "क" * (70 - len("बच्चा लापता है। कृपया देखें और मदद करें। "))
+    start = "बच्चा लापता है। कृपया देखें और मदद करें। "
+    seventy = start + "क" * (70 - len(start))
 
     assert len(seventy) == 70
     assert sms_segments(seventy) == 1
