@@ -87,7 +87,7 @@ class AnalyticsDashboardAdmin(admin.ModelAdmin):
         except BrokerUnavailable:
             logger.warning("analytics recalculation not queued: broker unreachable")
             self.message_user(request, _("The recalculation could not be queued: the task queue is not reachable. "
-                                       "Try again in a few minutes."), messages.ERROR)
+                                         "Try again in a few minutes."), messages.ERROR)
         else:
             level, text = _outcome(result)
             self.message_user(request, text, level)
