@@ -19,6 +19,7 @@ from sachet import ratelimits
 from . import found
 from .found_forms import FoundChildForm
 from .models import FoundChild
+from .posters import languages_for_place
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,6 +94,7 @@ def _poster_values(child: FoundChild) -> dict:
         "contact": child.appeal_contact,
         "reference": child.reference,
         "case_url": settings.SITE_URL + child.get_absolute_url(),
+        "languages": languages_for_place(latitude=child.latitude, longitude=child.longitude, place=child.found_place),
     }
 
 

@@ -54,11 +54,17 @@ def is_fresh(case: Case) -> bool:
 def poster_languages(case: Case) -> tuple[str, ...]:
     """The languages under the poster's English banner: Hindi, then the one staff chose or, by default, Bengali in
     West Bengal and Marathi in Maharashtra (the state of the last-seen point, or of the place's name)."""
-    if case.poster_language == PosterLanguage.HINDI_ONLY:
+    return languages_for_place(latitude=case.latitude, longitude=case.longitude, place=case.last_seen_place,
+                               chosen=case.poster_language)
+
+
+def languages_for_place(*, latitude, longitude, place: str, chosen: str = "") -> tuple[str, ...]:
+    """Hindi, then `chosen` (a PosterLanguage) or the language of the state the point or place lies in."""
+    if chosen == PosterLanguage.HINDI_ONLY:
         return ("hi",)
-    if case.poster_language:
-        return ("hi", case.poster_language)
-    state = state_of(latitude=case.latitude, longitude=case.longitude, place=case.last_seen_place)
+    if chosen:
+        return ("hi", chosen)
+    state = state_of(latitude=latitude, longitude=longitude, place=place)
     return ("hi", STATE_LANGUAGES[state]) if state in STATE_LANGUAGES else ("hi",)
 
 
