@@ -17,6 +17,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from analytics.demographics import AGE_GROUPS
@@ -62,7 +63,7 @@ class AnalyticsDashboardAdmin(admin.ModelAdmin):
         pending = queued if queued and (snapshot is None or queued.action_time > snapshot.computed_at) else None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Analytics",
+            "title": _("Analytics"),
             "opts": self.opts,
             "snapshot": snapshot,
             "insights": [sentence(finding) for finding in snapshot.insights] if snapshot else [],
@@ -85,8 +86,8 @@ class AnalyticsDashboardAdmin(admin.ModelAdmin):
             result = queue_recalculation(user=request.user)
         except BrokerUnavailable:
             logger.warning("analytics recalculation not queued: broker unreachable")
-            self.message_user(request, "The recalculation could not be queued: the task queue is not reachable. "
-                                       "Try again in a few minutes.", messages.ERROR)
+            self.message_user(request, _("The recalculation could not be queued: the task queue is not reachable. "
+                                         "Try again in a few minutes."), messages.ERROR)
         else:
             level, text = _outcome(result)
             self.message_user(request, text, level)
@@ -96,13 +97,13 @@ class AnalyticsDashboardAdmin(admin.ModelAdmin):
 def _outcome(result) -> tuple[int, str]:
     """What to tell staff after queueing: without a broker the task has already run in this request."""
     if not isinstance(result, EagerResult):
-        return messages.SUCCESS, ("Recalculation queued. The figures below are replaced when it has run, "
-                                  "usually within a few minutes.")
+        return messages.SUCCESS, _("Recalculation queued. The figures below are replaced when it has run, "
+                                   "usually within a few minutes.")
     if not result.successful():
-        return messages.ERROR, "The recalculation failed; the figures below are unchanged. The error is in the log."
+        return messages.ERROR, _("The recalculation failed; the figures below are unchanged. The error is in the log.")
     if result.result is None:
-        return messages.WARNING, "Another recalculation is already running; its figures will appear when it ends."
-    return messages.SUCCESS, "Analytics recalculated: the figures below are new."
+        return messages.WARNING, _("Another recalculation is already running; its figures will appear when it ends.")
+    return messages.SUCCESS, _("Analytics recalculated: the figures below are new.")
 
 
 def _dashboard_data(snapshot: AnalyticsSnapshot, zones: list[RiskZone], sightings: list[dict]) -> dict:
@@ -113,7 +114,7 @@ def _dashboard_data(snapshot: AnalyticsSnapshot, zones: list[RiskZone], sighting
     return {
         "timeZone": snapshot.time_zone,
         "ageGroups": counts["age_groups"],
-        "genders": {genders.get(key, key.capitalize()): n for key, n in counts["genders"].items()},
+        "genders": {str(genders.get(key, key.capitalize())): n for key, n in counts["genders"].items()},
         "hours": counts["hours"],
         "placeKinds": {str(PLACE_KIND_NAMES.get(kind, kind)): n for kind, n in counts["place_kinds"].items()},
         "recovery": {

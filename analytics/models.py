@@ -3,17 +3,18 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsSnapshot(models.Model):
     """One run of the analytics over every case, as of ``computed_at``; its risk zones hang off it."""
 
-    computed_at = models.DateTimeField(default=timezone.now, db_index=True, help_text="the data is as of this time")
+    computed_at = models.DateTimeField(default=timezone.now, db_index=True, help_text=_("the data is as of this time"))
     case_count = models.PositiveIntegerField()
-    located_count = models.PositiveIntegerField(help_text="cases with a place precise enough for risk zones")
+    located_count = models.PositiveIntegerField(help_text=_("cases with a place precise enough for risk zones"))
     zone_count = models.PositiveIntegerField()
     duration_ms = models.PositiveIntegerField()
-    time_zone = models.CharField(max_length=64, help_text="local time zone of the hour-of-day counts")
+    time_zone = models.CharField(max_length=64, help_text=_("local time zone of the hour-of-day counts"))
     # Demographics: age_groups, genders, hours (24 local hours), place_kinds, found, recovery_rate,
     # recovery_by_age_group, total. See analytics.demographics.Demographics.
     demographics = models.JSONField(default=dict)
@@ -41,10 +42,10 @@ class RiskZone(models.Model):
     name = models.CharField(max_length=255)
     centre_lat = models.FloatField()
     centre_lng = models.FloatField()
-    radius_km = models.FloatField(help_text="distance from the centre to the farthest case in the zone")
+    radius_km = models.FloatField(help_text=_("distance from the centre to the farthest case in the zone"))
     incident_count = models.PositiveIntegerField()
-    missing_count = models.PositiveIntegerField(help_text="cases in the zone still missing")
-    recent_count = models.PositiveIntegerField(help_text="cases in the zone last seen in the 30 days before")
+    missing_count = models.PositiveIntegerField(help_text=_("cases in the zone still missing"))
+    recent_count = models.PositiveIntegerField(help_text=_("cases in the zone last seen in the 30 days before"))
     risk_score = models.FloatField()
 
     class Meta:

@@ -42,9 +42,11 @@ def case_reported(case: Case) -> list[Delivery]:
     area_alert(case, kind="new", key="new")
     return _queue(
         f"{event_prefix(case)}reported",
-        title=f"Missing: {case.name}, {case.age}",
-        body=f"{_last_seen(case)} {_text(case.description)} Case {case.reference}. If you see this child, "
-        "report it at the link.",
+        lambda: dict(
+            title=_("Missing: %(name)s, %(age)d") % {"name": case.name, "age": case.age},
+            body=f"{_last_seen(case)} {_text(case.description)} "
+            + _("Case %(reference)s. If you see this child, report it at the link.") % {"reference": case.reference},
+        ),
         link=_case_url(case),
         audience=PUBLIC,
         kind="new_case",
@@ -55,11 +57,18 @@ def case_reported(case: Case) -> list[Delivery]:
 def report_received(case: Case) -> list[Delivery]:
     """Staff only, at once for every report (verified or not): the child, the place, whether the report waits for
     confirmation, and the link to the case in the admin. Never to the public channels."""
-    waiting = "" if case.verification == "verified" else " Waiting for confirmation: verify or reject it in the admin."
+    def wording():
+        waiting = "" if case.verification == "verified" else " " + _(
+            "Waiting for confirmation: verify or reject it in the admin.")
+        return dict(
+            title=_("New report: %(name)s, %(age)d (%(reference)s)") % {
+                "name": case.name, "age": case.age, "reference": case.reference},
+            body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
+        )
+
     return _queue(
         f"{event_prefix(case)}received",
-        title=f"New report: {case.name}, {case.age} ({case.reference})",
-        body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
+        wording,
         link=_case_admin_url(case),
         audience=STAFF,
         kind="new_case",
@@ -71,9 +80,12 @@ def sighting_recorded(sighting: Sighting) -> list[Delivery]:
     case = sighting.case
     return _queue(
         f"{event_prefix(case)}sighting:{sighting.pk}",
-        title=f"Sighting: {case.name} ({case.reference})",
-        body=f"Seen at {_text(sighting.place)} on {_local(sighting.seen_at)}. {_text(sighting.description)}"
-        + _review(sighting),
+        lambda: dict(
+            title=_("Sighting: %(name)s (%(reference)s)") % {"name": case.name, "reference": case.reference},
+            body=_("Seen at %(place)s on %(when)s.") % {"place": _text(sighting.place),
+                                                        "when": _local(sighting.seen_at)}
+            + f" {_text(sighting.description)}" + _review(sighting),
+        ),
         link=_case_url(case),
         audience=STAFF,
         kind="sighting",
@@ -90,9 +102,11 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     if change.to_status == Case.Status.FOUND:
         return _queue(
             key,
-            title=f"Found safe: {case.name}",
-            body=f"{case.name} (case {case.reference}) has been found safe. Please stop sharing the alert and take "
-            "down the posters. Thank you for helping.",
+            lambda: dict(
+                title=_("Found safe: %(name)s") % {"name": case.name},
+                body=_("%(name)s (case %(reference)s) has been found safe. Please stop sharing the alert and take "
+                       "down the posters. Thank you for helping.") % {"name": case.name, "reference": case.reference},
+            ),
             link=_case_url(case),
             audience=PUBLIC,
             kind="status",
@@ -100,9 +114,12 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     if change.to_status == Case.Status.MISSING:
         return _queue(
             key,
-            title=f"Missing again: {case.name}, {case.age}",
-            body=f"{case.name} is missing again. {_last_seen(case)} {_text(case.description)} Case "
-            f"{case.reference}. Please share again.",
+            lambda: dict(
+                title=_("Missing again: %(name)s, %(age)d") % {"name": case.name, "age": case.age},
+                body=_("%(name)s is missing again.") % {"name": case.name}
+                + f" {_last_seen(case)} {_text(case.description)} "
+                + _("Case %(reference)s. Please share again.") % {"reference": case.reference},
+            ),
             link=_case_url(case),
             audience=PUBLIC,
             kind="status",
@@ -110,8 +127,11 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
         )
     return _queue(
         key,
-        title=f"Case closed: {case.name}",
-        body=f"Case {case.reference} is closed. Please stop sharing the alert and take down the posters.",
+        lambda: dict(
+            title=_("Case closed: %(name)s") % {"name": case.name},
+            body=_("Case %(reference)s is closed. Please stop sharing the alert and take down the posters.")
+            % {"reference": case.reference},
+        ),
         link=_case_url(case),
         audience=PUBLIC,
         kind="status",
@@ -120,13 +140,20 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
 
 def face_match(sighting: Sighting, case: Case, score: int, verdict: str) -> list[Delivery]:
     """Staff only: a sighting's photo resembles a case's photo. A person must compare them; nothing is decided."""
-    label = Verdict(verdict).label if verdict in Verdict.values else verdict
+    def wording():
+        label = str(Verdict(verdict).label) if verdict in Verdict.values else verdict
+        return dict(
+            title=_("Face match to review: %(name)s (%(reference)s)") % {"name": case.name,
+                                                                          "reference": case.reference},
+            body=_("The photo of a sighting at %(place)s on %(when)s resembles the case photo: %(verdict)s, score "
+                   "%(score)d/100. Compare the photos before acting on it.") % {
+                "place": _text(sighting.place), "when": _local(sighting.seen_at), "verdict": label.lower(),
+                "score": score} + _review(sighting),
+        )
+
     return _queue(
         f"{event_prefix(case)}match:{sighting.pk}",
-        title=f"Face match to review: {case.name} ({case.reference})",
-        body=f"The photo of a sighting at {_text(sighting.place)} on {_local(sighting.seen_at)} resembles the "
-        f"case photo: {label.lower()}, score {score}/100. Compare the photos before acting on it."
-        + _review(sighting),
+        wording,
         link=_case_url(case),
         audience=STAFF,
         kind="face_match",
@@ -227,14 +254,19 @@ def _area_message(case: Case, kind: str) -> Message:
 # --- Wording helpers -------------------------------------------------------------------------------------------
 
 
-def _queue(event_key: str, **fields) -> list[Delivery]:
+def _queue(event_key: str, wording, **fields) -> list[Delivery]:
+    """The alert worded in every language of the site (`wording()` gives its title and body, called once per
+    language); the outbox picks the languages each channel and recipient get."""
     try:
-        message = Message(**fields)
+        messages = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                messages[language] = Message(**wording(), **fields)
     except ValueError as error:
         # A misconfigured SITE_URL (the system checks warn about it) must not turn a saved report into an error.
         logger.error("alert %s not queued: %s", event_key, error)
         return []
-    return services.queue_alert(message=message, event_key=event_key)
+    return services.queue_alert(message=messages, event_key=event_key)
 
 
 def _text(text: str) -> str:
@@ -250,7 +282,7 @@ def _last_seen(case: Case) -> str:
     place = _text(case.last_seen_place)
     if case.last_seen_specific.strip():
         place += f" ({_text(case.last_seen_specific)})"
-    return f"Last seen at {place} on {_local(case.last_seen_at)}."
+    return _("Last seen at %(place)s on %(when)s.") % {"place": place, "when": _local(case.last_seen_at)}
 
 
 def _case_url(case: Case) -> str:
@@ -269,7 +301,7 @@ def _case_admin_url(case: Case) -> str:
 def _review(sighting: Sighting) -> str:
     for name, pk in (("admin:cases_sighting_change", sighting.pk), ("admin:cases_case_change", sighting.case_id)):
         try:
-            return f" Review: {settings.SITE_URL}{reverse(name, args=[pk])}"
+            return " " + _("Review: %(link)s") % {"link": f"{settings.SITE_URL}{reverse(name, args=[pk])}"}
         except NoReverseMatch:
             continue
     return ""
@@ -283,11 +315,17 @@ def child_found_reported(found) -> list[Delivery]:
     the message: staff open the record in the admin."""
     return _queue(
         f"found:{found.reference}:reported",
-        title=f"Lost child reported: {found.reference}",
-        body=f"Someone is with a child who is lost, at {_text(found.found_place)} since {_local(found.found_at)}. "
-        f"Apparent age: {found.apparent_age if found.apparent_age is not None else 'not given'}."
-        f"{' Says their name is ' + _text(found.stated_name) + '.' if found.stated_name else ''} "
-        "Call the reporter back from the record and send help.",
+        lambda: dict(
+            title=_("Lost child reported: %(reference)s") % {"reference": found.reference},
+            body=" ".join(part for part in [
+                _("Someone is with a child who is lost, at %(place)s since %(when)s.") % {
+                    "place": _text(found.found_place), "when": _local(found.found_at)},
+                _("Apparent age: %(age)s.") % {
+                    "age": found.apparent_age if found.apparent_age is not None else _("not given")},
+                _("Says their name is %(name)s.") % {"name": _text(found.stated_name)} if found.stated_name else "",
+                _("Call the reporter back from the record and send help."),
+            ] if part),
+        ),
         link=_admin_url("admin:cases_foundchild_change", found.pk) or settings.SITE_URL + "/",
         audience=STAFF,
         kind="sighting",
@@ -297,15 +335,23 @@ def child_found_reported(found) -> list[Delivery]:
 def match_to_review(candidate) -> list[Delivery]:
     """Staff only, once per candidate: two records whose faces are likely the same child. Both references, the
     evidence in words, a link to the review page; never a phone number."""
-    first, second = candidate_records(candidate)
     anchor = f"case:{candidate.case.reference}:" if candidate.case_id else f"found:{candidate.found_child.reference}:"
-    label = Verdict(candidate.verdict).label.lower() if candidate.verdict in Verdict.values else candidate.verdict
-    score = f", score {candidate.score}/100" if candidate.score is not None else ""
+
+    def wording():
+        first, second = candidate_records(candidate)
+        label = str(Verdict(candidate.verdict).label).lower() if candidate.verdict in Verdict.values \
+            else candidate.verdict
+        score = _(", score %(score)d/100") % {"score": candidate.score} if candidate.score is not None else ""
+        return dict(
+            title=_("Possible match to review: %(first)s and %(second)s") % {"first": first, "second": second},
+            body=_("%(kind)s: the faces are %(verdict)s%(score)s. Compare the photos and the details in Review "
+                   "matches before acting on it.") % {"kind": candidate.get_kind_display(), "verdict": label,
+                                                      "score": score},
+        )
+
     return _queue(
         f"{anchor}candidate:{candidate.pk}",
-        title=f"Possible match to review: {first} and {second}",
-        body=f"{candidate.get_kind_display()}: the faces are {label}{score}. Compare the photos and the details in "
-        "Review matches before acting on it.",
+        wording,
         link=_admin_url("admin:cases_matchcandidate_change", candidate.pk) or settings.SITE_URL + "/",
         audience=STAFF,
         kind="face_match",
@@ -315,14 +361,15 @@ def match_to_review(candidate) -> list[Delivery]:
 def candidate_records(candidate) -> tuple[str, str]:
     """The two records of a candidate by reference (and the case's name), for staff messages."""
     def case_label(case):
-        return f"case {case.reference} ({_text(case.name)})"
+        return _("case %(reference)s (%(name)s)") % {"reference": case.reference, "name": _text(case.name)}
 
     def found_label(found):
-        return f"found child {found.reference}"
+        return _("found child %(reference)s") % {"reference": found.reference}
 
     if candidate.kind == candidate.Kind.CASE_SIGHTING:
         sighting = candidate.sighting
-        return case_label(candidate.case), f"a sighting filed on case {sighting.case.reference}"
+        return case_label(candidate.case), _("a sighting filed on case %(reference)s") % {
+            "reference": sighting.case.reference}
     if candidate.kind == candidate.Kind.CASE_FOUND:
         return case_label(candidate.case), found_label(candidate.found_child)
     if candidate.kind == candidate.Kind.CASE_CASE:

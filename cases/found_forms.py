@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sachet.phones import PhoneField
 
-from .forms import DateTimeLocalInput, LocationFields, _clean_photo, _clean_text, clean_past_time
+from .forms import PLACE_IN_LETTERS, DateTimeLocalInput, LocationFields, _clean_photo, _clean_text, clean_past_time
 from .models import Case
 
 
@@ -42,10 +42,10 @@ class FoundChildForm(LocationFields):
                    "reporter_name", "reporter_phone"]
 
     def clean_found_place(self):
-        return _clean_text(self.cleaned_data["found_place"], "the place")
+        return _clean_text(self.cleaned_data["found_place"], PLACE_IN_LETTERS)
 
     def clean_found_at(self):
-        return clean_past_time(self.cleaned_data.get("found_at"), what="the child has been with you")
+        return clean_past_time(self.cleaned_data.get("found_at"), what="found")
 
     def clean_photo(self):
         return _clean_photo(self.cleaned_data.get("photo"), required=False)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -19,6 +19,7 @@ from sachet import ratelimits
 from . import found
 from .found_forms import FoundChildForm
 from .models import FoundChild
+from .posters import languages_for_place
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,7 +65,9 @@ def appeal_poster(request, reference: str):
     if not child.appeal_is_published:
         return HttpResponse(_("This appeal has been withdrawn. Please take down printed copies."), status=410,
                             content_type="text/plain; charset=utf-8")
-    pdf = posters.render_poster(**_poster_values(child), photo=_first_photo(child))
+    with translation.override("en"):  # the poster's details are in English, whatever the page's language
+        values = _poster_values(child)
+    pdf = posters.render_poster(**values, photo=_first_photo(child))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sachet-{child.reference}.pdf"'
     response["Cache-Control"] = "no-cache"  # a withdrawn appeal must not live on in caches
@@ -74,7 +77,7 @@ def appeal_poster(request, reference: str):
 def _published(reference: str) -> FoundChild:
     child = FoundChild.objects.filter(reference=reference, appeal_published_at__isnull=False).first()
     if child is None:
-        raise Http404("No published appeal with this reference.")
+        raise Http404(_("No published appeal with this reference."))
     return child
 
 
@@ -91,6 +94,7 @@ def _poster_values(child: FoundChild) -> dict:
         "contact": child.appeal_contact,
         "reference": child.reference,
         "case_url": settings.SITE_URL + child.get_absolute_url(),
+        "languages": languages_for_place(latitude=child.latitude, longitude=child.longitude, place=child.found_place),
     }
 
 

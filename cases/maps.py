@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from .models import Case, Sighting
 
 
@@ -12,9 +14,9 @@ def map_points(case: Case, sightings: Iterable[Sighting]) -> list[dict]:
     points = []
     if case.has_location:
         points.append({"lat": float(case.latitude), "lng": float(case.longitude), "kind": "last_seen",
-                       "label": f"Last seen: {case.last_seen_place}"})
+                       "label": _("Last seen: %(place)s") % {"place": case.last_seen_place}})
     for sighting in sightings:
         if sighting.has_location:
             points.append({"lat": float(sighting.latitude), "lng": float(sighting.longitude), "kind": "sighting",
-                           "label": f"Sighting: {sighting.place}"})
+                           "label": _("Sighting: %(place)s") % {"place": sighting.place}})
     return points

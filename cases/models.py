@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from media.storage import audio_storage, document_storage
 
@@ -46,10 +47,10 @@ def poster_path(instance, filename: str) -> str:
 class Geocoding(models.TextChoices):
     """Where a place's coordinates came from: given by the person on the map, or looked up afterwards."""
 
-    PENDING = "pending", "Looking up the place"
-    FOUND = "found", "Placed from the address"
-    NOT_FOUND = "not_found", "Place not found"
-    MANUAL = "manual", "Picked on the map"
+    PENDING = "pending", _("Looking up the place")
+    FOUND = "found", _("Placed from the address")
+    NOT_FOUND = "not_found", _("Place not found")
+    MANUAL = "manual", _("Picked on the map")
 
 
 class Verification(models.TextChoices):
@@ -76,11 +77,20 @@ class LegalBasis(models.TextChoices):
     COURT_ORDER = "court_order", _("Court order")
 
 
+class PosterLanguage(models.TextChoices):
+    """The language a poster adds to English and Hindi; "" follows the state where the child was last seen."""
+
+    FROM_THE_STATE = "", _("From the state where the child was last seen")
+    HINDI_ONLY = "hi", _("English and Hindi only")
+    BENGALI = "bn", _("Bengali as well")
+    MARATHI = "mr", _("Marathi as well")
+
+
 class Verdict(models.TextChoices):
-    LIKELY = "likely", "Likely the same child"
-    POSSIBLE = "possible", "Possibly the same child"
-    UNLIKELY = "unlikely", "Unlikely"
-    NO_FACE = "no_face", "No face to compare"
+    LIKELY = "likely", _("Likely the same child")
+    POSSIBLE = "possible", _("Possibly the same child")
+    UNLIKELY = "unlikely", _("Unlikely")
+    NO_FACE = "no_face", _("No face to compare")
 
 
 def _coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
@@ -105,27 +115,27 @@ def _coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        MISSING = "missing", "Missing"
-        FOUND = "found", "Found"
-        CLOSED = "closed", "Closed"
+        MISSING = "missing", pgettext_lazy("case status", "Missing")
+        FOUND = "found", pgettext_lazy("case status", "Found")
+        CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
     class Gender(models.TextChoices):
-        GIRL = "female", "Girl"
-        BOY = "male", "Boy"
-        OTHER = "other", "Other / prefer not to say"
+        GIRL = "female", _("Girl")
+        BOY = "male", _("Boy")
+        OTHER = "other", _("Other / prefer not to say")
 
     reference = models.CharField(max_length=18, unique=True, default=new_reference, editable=False)
-    name = models.CharField("child's name", max_length=120)
+    name = models.CharField(_("child's name"), max_length=120)
     age = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(17)])
     gender = models.CharField(max_length=10, choices=Gender.choices)
-    description = models.TextField(help_text="What the child looks like and was wearing.")
+    description = models.TextField(help_text=_("What the child looks like and was wearing."))
     last_seen_place = models.CharField(max_length=255)
-    last_seen_specific = models.CharField("specific place", max_length=255, blank=True)
+    last_seen_specific = models.CharField(_("specific place"), max_length=255, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     geocoding = models.CharField(max_length=10, choices=Geocoding.choices, default=Geocoding.PENDING)
-    location_precision = models.CharField(max_length=10, blank=True, help_text="exact, locality or city")
-    last_seen_at = models.DateTimeField("last seen")
+    location_precision = models.CharField(max_length=10, blank=True, help_text=_("exact, locality or city"))
+    last_seen_at = models.DateTimeField(_("last seen"))
     photo = models.FileField(upload_to=case_photo_path, blank=True)
     voice_note = models.FileField(upload_to=voice_note_path, storage=audio_storage, blank=True)
     # The family's contact is public: it is printed on the case page and the poster so that people can call.
@@ -144,6 +154,12 @@ class Case(models.Model):
                                     related_name="merged_cases", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
     poster = models.FileField(upload_to=poster_path, storage=document_storage, blank=True, editable=False)
+    # English and Hindi always; this adds the language of the place the child was last seen (cases.posters).
+    poster_language = models.CharField(
+        _("poster language"), max_length=8, blank=True, default="", choices=PosterLanguage.choices,
+        help_text=_("The poster is in English and Hindi, and in Bengali or Marathi when the child was last seen in "
+                    "West Bengal or Maharashtra. Choose another language here if that suits the area better."),
+    )
     # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
     poster_of = models.DateTimeField(null=True, blank=True, editable=False)
     # Trust (docs/public-states.md): a report reaches public lists and alerts only once verified, with consent.
@@ -151,18 +167,18 @@ class Case(models.Model):
                                     db_index=True, editable=False)
     verification_method = models.CharField(max_length=10, choices=VerificationMethod.choices, blank=True,
                                            editable=False)
-    verification_at = models.DateTimeField("verified or rejected at", null=True, blank=True, editable=False)
+    verification_at = models.DateTimeField(_("verified or rejected at"), null=True, blank=True, editable=False)
     verification_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+", editable=False, verbose_name="verified or rejected by")
+                                        related_name="+", editable=False, verbose_name=_("verified or rejected by"))
     consent_given_by = models.CharField(max_length=120, blank=True, editable=False,
-                                        help_text="The contact who agreed to publication on the report form.")
+                                        help_text=_("The contact who agreed to publication on the report form."))
     consent_at = models.DateTimeField(null=True, blank=True, editable=False)
     consent_version = models.CharField(max_length=20, blank=True, editable=False,
-                                       help_text="The consent wording agreed to (cases/consent.py).")
+                                       help_text=_("The consent wording agreed to (cases/consent.py)."))
     legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices, blank=True,
-                                   help_text="For a report entered by staff: why it may be published.")
-    resolved_at = models.DateTimeField("found or closed at", null=True, blank=True, editable=False)
-    erased_at = models.DateTimeField("personal data erased at", null=True, blank=True, editable=False)
+                                   help_text=_("For a report entered by staff: why it may be published."))
+    resolved_at = models.DateTimeField(_("found or closed at"), null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,16 +14,20 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
+from geocoding.services import state_of
 from media import posters
 from media import services as media
 from media.storage import StorageUnavailable
 
 from . import public
-from .models import Case
+from .models import Case, PosterLanguage
 
 logger = logging.getLogger(__name__)
+
+# The state's language a poster adds to English and Hindi (Hindi-speaking states need nothing more).
+STATE_LANGUAGES = {"West Bengal": "bn", "Maharashtra": "mr"}
 
 
 def make_poster(case_id: int, *, force: bool = False) -> str | None:
@@ -47,9 +51,38 @@ def is_fresh(case: Case) -> bool:
     return bool(case.poster) and case.poster_of == case.updated_at
 
 
+def poster_languages(case: Case) -> tuple[str, ...]:
+    """The languages under the poster's English banner: Hindi, then the one staff chose or, by default, Bengali in
+    West Bengal and Marathi in Maharashtra (the state of the last-seen point, or of the place's name)."""
+    return languages_for_place(latitude=case.latitude, longitude=case.longitude, place=case.last_seen_place,
+                               chosen=case.poster_language)
+
+
+def languages_for_place(*, latitude, longitude, place: str, chosen: str = "") -> tuple[str, ...]:
+    """Hindi, then `chosen` (a PosterLanguage) or the language of the state the point or place lies in."""
+    if chosen == PosterLanguage.HINDI_ONLY:
+        return ("hi",)
+    if chosen:
+        return ("hi", chosen)
+    state = state_of(latitude=latitude, longitude=longitude, place=place)
+    return ("hi", STATE_LANGUAGES[state]) if state in STATE_LANGUAGES else ("hi",)
+
+
 def render_case_poster(case: Case, photo: bytes | None) -> bytes:
     """The case's A4 poster as PDF bytes; a photo that cannot be used leaves the photo box empty."""
-    values = {
+    with translation.override("en"):  # the details are in English whatever the page that asked for it
+        values = _poster_values(case)
+    try:
+        return posters.render_poster(**values, photo=photo)
+    except posters.PosterError as error:
+        if photo is None:
+            raise
+        logger.warning("poster photo not usable ref=%s: %s", case.reference, error)
+        return posters.render_poster(**values, photo=None)
+
+
+def _poster_values(case: Case) -> dict:
+    return {
         "status": posters.FOUND if case.status == Case.Status.FOUND else posters.MISSING,
         "name": case.name,
         "age": case.age,
@@ -62,14 +95,8 @@ def render_case_poster(case: Case, photo: bytes | None) -> bytes:
                     else urlsplit(settings.SITE_URL).netloc),
         "reference": case.reference,
         "case_url": settings.SITE_URL + case.get_absolute_url(),
+        "languages": poster_languages(case),
     }
-    try:
-        return posters.render_poster(**values, photo=photo)
-    except posters.PosterError as error:
-        if photo is None:
-            raise
-        logger.warning("poster photo not usable ref=%s: %s", case.reference, error)
-        return posters.render_poster(**values, photo=None)
 
 
 def store_poster(case: Case, pdf: bytes | None) -> str:

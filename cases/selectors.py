@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from .models import Case, Sighting, Verification
+from .names import name_key
 
 # Fields a public page may read. Reporter details and staff notes are never loaded for the public.
 PUBLIC_CASE_FIELDS = (
@@ -28,10 +29,12 @@ def listed_cases() -> QuerySet[Case]:
 def active_cases(*, query: str = "") -> QuerySet[Case]:
     cases = listed_cases().only(*PUBLIC_CASE_FIELDS)
     if query:
-        cases = cases.filter(
-            Q(name__icontains=query) | Q(last_seen_place__icontains=query) | Q(last_seen_specific__icontains=query)
-            | Q(reference__iexact=query)
-        )
+        matches = (Q(name__icontains=query) | Q(last_seen_place__icontains=query)
+                   | Q(last_seen_specific__icontains=query) | Q(reference__iexact=query))
+        key = name_key(query)
+        if key:  # the name in any script or spelling: "Aarav" finds "आरव शर्मा", "आरव" finds "Arav"
+            matches |= Q(name_key__startswith=key) | Q(name_key__contains=f" {key}")
+        cases = cases.filter(matches)
     return cases.annotate(sighting_count=Count("sightings")).order_by("-created_at", "-id")
 
 

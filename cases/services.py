@@ -49,6 +49,7 @@ def report_case(
     consent_version: str = "",
     legal_basis: str = "",
     entered_by=None,
+    language: str = "",
 ) -> Case:
     """Record a missing child. Files must already be validated (media.images / media.audio).
 
@@ -95,7 +96,7 @@ def report_case(
         case.save(update_fields=["photo", "voice_note", "updated_at"])
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
                                 note="Reported" if entered_by is None else "Entered by staff")
-    verification.begin(case)
+    verification.begin(case, language=language)
     events.case_reported(case)
     return case
 

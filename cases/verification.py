@@ -43,7 +43,7 @@ def codes_possible(case: Case) -> bool:
             and can_receive_sms(case.contact_phone))
 
 
-def begin(case: Case) -> None:
+def begin(case: Case, *, language: str = "") -> None:
     """Called by report_case inside its transaction: publish at once (mode "none", with consent), or send the family
     a code (mode "sms+staff", when the phone can take one). Staff verification is always possible."""
     if case.verification != Verification.UNVERIFIED:
@@ -54,16 +54,16 @@ def begin(case: Case) -> None:
         return
     if mode() == SMS_AND_STAFF:
         try:
-            send_code(case)
+            send_code(case, language=language)
         except (InvalidPhone, codes.CodeNotSent, ChannelNotConfigured) as error:
             # Staff verify it instead; the family's page says so.
             logger.info("no code sent for report ref=%s: %s", case.reference, type(error).__name__)
 
 
-def send_code(case: Case) -> PhoneCode:
-    """A (new) code to the contact phone. Raises InvalidPhone (a landline), ResendTooSoon / TooManyCodes (with
-    retry_after), ChannelNotConfigured (no SMS)."""
-    return codes.send_code(purpose=CODE_PURPOSE, subject=case.reference, phone=case.contact_phone)
+def send_code(case: Case, *, language: str = "") -> PhoneCode:
+    """A (new) code to the contact phone, in the family's language. Raises InvalidPhone (a landline),
+    ResendTooSoon / TooManyCodes (with retry_after), ChannelNotConfigured (no SMS)."""
+    return codes.send_code(purpose=CODE_PURPOSE, subject=case.reference, phone=case.contact_phone, language=language)
 
 
 def code_waiting(case: Case) -> bool:

@@ -56,6 +56,7 @@ def report_case(request):
                 contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
                 photo=data["photo"], voice_note=data["voice_note"], consent_version=consent.CURRENT_VERSION,
+                language=request.LANGUAGE_CODE,
             )
             return _after_report(request, case, repeated=repeated)
     else:
@@ -121,7 +122,7 @@ def confirm_report(request, reference: str):
 
 def _resend(request, case: Case) -> int:
     try:
-        verification.send_code(case)
+        verification.send_code(case, language=request.LANGUAGE_CODE)
     except codes.CodeNotSent as error:
         messages.error(request, _("A new code cannot be sent yet. Please try again in %(wait)s.")
                        % {"wait": ratelimits.wait_in_words(error.retry_after)})
@@ -201,7 +202,7 @@ def poster(request, reference: str):
     with 410 Gone."""
     case = Case.objects.filter(reference=reference).first()
     if case is None:
-        raise Http404("No case with this reference.")
+        raise Http404(_("No case with this reference."))
     view = public.public_view(case)
     if not view.poster:
         return render(request, "cases/poster_withdrawn.html",
@@ -235,7 +236,7 @@ def _get_case(reference: str) -> Case:
     try:
         return selectors.public_case(reference=reference)
     except Case.DoesNotExist:
-        raise Http404("No case with this reference.") from None
+        raise Http404(_("No case with this reference.")) from None
 
 
 def _pdf_response(file, case: Case) -> FileResponse:

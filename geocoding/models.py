@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class GeocodeResult(models.Model):
@@ -13,17 +14,17 @@ class GeocodeResult(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FORWARD = "forward", "Place name to coordinates"
-        REVERSE = "reverse", "Coordinates to place name"
+        FORWARD = "forward", _("Place name to coordinates")
+        REVERSE = "reverse", _("Coordinates to place name")
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FORWARD)
-    query = models.CharField(max_length=300, help_text="Normalised place name, or 'lat,lng' rounded for reverse.")
+    query = models.CharField(max_length=300, help_text=_("Normalised place name, or 'lat,lng' rounded for reverse."))
     found = models.BooleanField()
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     display_name = models.CharField(max_length=500, blank=True)
     provider = models.CharField(max_length=20, blank=True)
-    precision = models.CharField(max_length=10, blank=True, help_text="exact, locality or city")
+    precision = models.CharField(max_length=10, blank=True, help_text=_("exact, locality or city"))
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 

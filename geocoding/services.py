@@ -33,7 +33,7 @@ from geocoding.providers import (
     reverse_with_fallback,
 )
 from geocoding.providers.base import Provider, RetryPolicy
-from geocoding.providers.gazetteer import GazetteerProvider
+from geocoding.providers.gazetteer import GazetteerProvider, get_gazetteer
 from geocoding.providers.google import GoogleProvider
 from geocoding.providers.nominatim import NominatimProvider
 from geocoding.ratelimit import shared_limiter
@@ -85,6 +85,18 @@ def reverse(lat: float, lng: float, *, interactive: bool = False) -> Place | Non
     key = point_key(lat, lng)
     lat_r, lng_r = (float(part) for part in key.split(","))
     return _lookup(Kind.REVERSE, key, lambda chain: reverse_with_fallback(lat_r, lng_r, providers=chain), interactive)
+
+
+def state_of(*, latitude: float | None = None, longitude: float | None = None, place: str = "") -> str | None:
+    """The Indian state a point (or, without one, a place name) lies in, e.g. "West Bengal", from the offline
+    gazetteer only: no provider is asked, so it is safe anywhere. None when it cannot tell."""
+    gazetteer = get_gazetteer()
+    if latitude is None or longitude is None:
+        found = gazetteer.geocode(place[:MAX_QUERY_LENGTH]) if place.strip() else None
+        if found is None:
+            return None
+        latitude, longitude = found.latitude, found.longitude
+    return gazetteer.state_at(float(latitude), float(longitude))
 
 
 def purge_expired_results() -> int:

@@ -13,6 +13,8 @@ from django import forms
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .providers import Place, ProviderUnavailable
@@ -22,29 +24,29 @@ MAX_QUERY = 200
 
 class GeocodeQuery(forms.Form):
     q = forms.CharField(max_length=MAX_QUERY, error_messages={
-        "required": "Say which place to look up: /api/geocode?q=Koregaon Park, Pune",
-        "max_length": f"The place name is too long: at most {MAX_QUERY} characters.",
+        "required": _("Say which place to look up: /api/geocode?q=Koregaon Park, Pune"),
+        "max_length": format_lazy(_("The place name is too long: at most {count} characters."), count=MAX_QUERY),
     })
 
     def clean_q(self):
         value = self.cleaned_data["q"]
         if not any(ch.isalnum() for ch in value):
-            raise forms.ValidationError("The place name needs letters or a PIN code.")
+            raise forms.ValidationError(_("The place name needs letters or a PIN code."))
         return value
 
 
 class ReverseQuery(forms.Form):
     lat = forms.FloatField(min_value=-90, max_value=90, error_messages={
-        "required": "Give the latitude: /api/reverse?lat=18.5362&lng=73.8939",
-        "invalid": "The latitude must be a number of degrees, e.g. 18.5362.",
-        "min_value": "The latitude must be between -90 and 90.",
-        "max_value": "The latitude must be between -90 and 90.",
+        "required": _("Give the latitude: /api/reverse?lat=18.5362&lng=73.8939"),
+        "invalid": _("The latitude must be a number of degrees, e.g. 18.5362."),
+        "min_value": _("The latitude must be between -90 and 90."),
+        "max_value": _("The latitude must be between -90 and 90."),
     })
     lng = forms.FloatField(min_value=-180, max_value=180, error_messages={
-        "required": "Give the longitude: /api/reverse?lat=18.5362&lng=73.8939",
-        "invalid": "The longitude must be a number of degrees, e.g. 73.8939.",
-        "min_value": "The longitude must be between -180 and 180.",
-        "max_value": "The longitude must be between -180 and 180.",
+        "required": _("Give the longitude: /api/reverse?lat=18.5362&lng=73.8939"),
+        "invalid": _("The longitude must be a number of degrees, e.g. 73.8939."),
+        "min_value": _("The longitude must be between -180 and 180."),
+        "max_value": _("The longitude must be between -180 and 180."),
     })
 
 
@@ -76,8 +78,8 @@ def _answer(request, form: forms.Form, look_up, extra=lambda data: {}) -> JsonRe
         place = look_up(data)
     except ProviderUnavailable as error:
         retry = math.ceil(error.retry_after or settings.GEOCODE_FAILURE_SECONDS)
-        return JsonResponse({"error": "Place look-up is unavailable right now. You can still mark the spot on the "
-                                      "map, or just send the form: the place will be looked up later.",
+        return JsonResponse({"error": _("Place look-up is unavailable right now. You can still mark the spot on "
+                                        "the map, or just send the form: the place will be looked up later."),
                              "retry_after": retry}, status=503, headers={"Retry-After": str(retry)})
     return JsonResponse({**_place_json(place), **extra(data)})
 

@@ -15,5 +15,6 @@ class MediaConfig(AppConfig):
 
         checks.register(media_checks.check_face_thresholds)
         checks.register(media_checks.check_cloudinary_url)
+        checks.register(media_checks.check_poster_fonts)
         # Cache invalidation only: the storages for posters and voice notes follow the settings.
         setting_changed.connect(reset_storages, dispatch_uid="media.reset_storages")

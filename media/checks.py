@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from . import faces
+from . import faces, posters
 from .storage import cloudinary_options
 
 
@@ -34,4 +34,13 @@ def check_cloudinary_url(app_configs=None, **kwargs) -> list[checks.CheckMessage
     except ImproperlyConfigured as error:
         # The message names the expected shape only: the URL holds the API secret.
         return [checks.Error(str(error), id="media.E003")]
+    return []
+
+
+def check_poster_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Posters for West Bengal carry a Bengali line; without its font they are made without it."""
+    if posters.bengali_font_path() is None:
+        return [checks.Warning(
+            f"{posters.BENGALI_FONT_FILE} is not installed: posters leave out their Bengali line.",
+            hint="apt-get install fonts-noto-core (scripts/install.sh and the Dockerfile do).", id="media.W001")]
     return []

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 ENCODING_BYTES = 512  # 128 little-endian float32 values per face (media.faces.encoding_to_bytes)
 
@@ -11,10 +12,10 @@ class FacePrint(models.Model):
     """One analysed photo: every usable face (largest first) with its box and encoding, for matching."""
 
     class Status(models.TextChoices):
-        ONE_FACE = "one_face", "One face"
-        SEVERAL_FACES = "several_faces", "Several faces (each is compared)"
-        NO_FACE = "no_face", "No face found"
-        UNREADABLE = "unreadable", "Not readable as an image"
+        ONE_FACE = "one_face", _("One face")
+        SEVERAL_FACES = "several_faces", _("Several faces (each is compared)")
+        NO_FACE = "no_face", _("No face found")
+        UNREADABLE = "unreadable", _("Not readable as an image")
 
     # The file's name in its storage (FieldFile.name): unique, so analysing a photo again updates its row.
     photo_name = models.CharField(max_length=255, unique=True)

@@ -1,20 +1,30 @@
 """Printable appeal posters: one A4 PDF page per case, to print, paste up and share.
 
 Every block of text has a fixed box on the page; text that does not fit is set smaller and then cut with an
-ellipsis, so a poster is always exactly one page. All text is set in Noto Sans Devanagari (it also covers Latin),
-embedded and shaped with HarfBuzz so that Hindi conjuncts and vowel signs print correctly.
+ellipsis, so a poster is always exactly one page. Text is set in Noto Sans Devanagari (it also covers Latin), and
+Bengali lines in Noto Sans Bengali (Debian's fonts-noto-core, found at run time), embedded and shaped with HarfBuzz
+so that conjuncts and vowel signs print correctly.
+
+The poster speaks English, and under the English banner one line per further language (Hindi always, and Bengali
+or Marathi where the child was last seen in West Bengal or Maharashtra: cases.posters decides) says the banner and
+what to do, in that language. Details stay as the family typed them.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import logging
 import re
 import unicodedata
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import fontpkg
 import qrcode
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, white
@@ -32,18 +42,36 @@ from .images import strip_jpeg_metadata
 # Binary streams instead of ASCII85: reportlab's pure-Python ASCII85 encoder was most of the render time.
 rl_config.useA85 = 0
 
+logger = logging.getLogger(__name__)
+
 FONT_FAMILY = "Noto Sans Devanagari"
 _FONT = "SachetNotoSansDevanagari"
+_BENGALI_FONT = "SachetNotoSansBengali"
+# Where Debian's fonts-noto-core (and a few other layouts) put Noto Sans Bengali.
+BENGALI_FONT_FILE = "NotoSansBengali-Regular.ttf"
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts")
+# The languages a poster can add under its English banner; Bengali needs its own font.
+LANGUAGES = ("hi", "bn", "mr")
 
 MISSING = "missing"
 FOUND = "found"
 APPEAL = "appeal"  # a found child whose family is not known: "do you know this child?"
 _BANNERS = {
-    MISSING: ("MISSING", "लापता", HexColor("#C62828"), "Seen this child? Please call"),
-    FOUND: ("FOUND", "मिल गया", HexColor("#2E7D32"), "This child has been found. Thank you for sharing. Contact"),
-    APPEAL: ("DO YOU KNOW THIS CHILD?", "क्या आप इस बच्चे को जानते हैं?", HexColor("#1565C0"),
-             "Do you know this child or the family? Please call"),
+    MISSING: ("MISSING", HexColor("#C62828"), "Seen this child? Please call"),
+    FOUND: ("FOUND", HexColor("#2E7D32"), "This child has been found. Thank you for sharing. Contact"),
+    APPEAL: ("DO YOU KNOW THIS CHILD?", HexColor("#1565C0"), "Do you know this child or the family? Please call"),
 }
+
+
+def _banner_line(status: str, language: str) -> str:
+    """The banner and what to do, in one language, for the line under the English banner."""
+    with translation.override(language):
+        if status == MISSING:
+            return pgettext("poster", "MISSING") + " – " + _("Seen this child? Please call the number below.")
+        if status == FOUND:
+            return pgettext("poster", "FOUND SAFE") + " – " + _("Thank you for sharing. Please take this poster "
+                                                               "down.")
+        return pgettext("poster", "DO YOU KNOW THIS CHILD?") + " – " + _("Please call the number below.")
 # The labels beside the photo: where and when the child was last seen, or (an appeal) found.
 _PLACE_LABELS = {MISSING: ("LAST SEEN AT", "LAST SEEN ON"), FOUND: ("LAST SEEN AT", "LAST SEEN ON"),
                  APPEAL: ("FOUND AT", "FOUND ON")}
@@ -76,25 +104,37 @@ def render_poster(
     reference: str,
     case_url: str,
     photo: bytes | None,
+    languages: tuple[str, ...] = ("hi",),
 ) -> bytes:
     """A one-page A4 PDF: status banner, photo, details, description, contact, case reference and a QR code
     that opens case_url. `photo` is image bytes (JPEG from the upload pipeline) or None. An APPEAL poster is for a
-    found child: `last_seen_place`/`last_seen_at_text` are where and when the child was found."""
+    found child: `last_seen_place`/`last_seen_at_text` are where and when the child was found. `languages` are the
+    lines under the English banner (of LANGUAGES; Bengali is left out when its font is missing)."""
     if status not in _BANNERS:
         raise PosterError(f"poster status must be {MISSING!r}, {FOUND!r} or {APPEAL!r}, got {status!r}")
     if not case_url:
         raise PosterError("a poster needs the case URL for its QR code")
-    banner, banner_hindi, colour, call_to_action = _BANNERS[status]
+    unknown = [language for language in languages if language not in LANGUAGES]
+    if unknown:
+        raise PosterError(f"poster languages must be among {LANGUAGES}, got {unknown}")
+    banner, colour, call_to_action = _BANNERS[status]
+    lines = [(language, _banner_line(status, language)) for language in dict.fromkeys(languages)
+             if language != "bn" or _bengali_font()]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=_font())
     canvas.setTitle(f"{banner}: {name} ({reference})")
     canvas.setAuthor("Sachet")
     # From the top: banner, photo beside the details, description, then the footer with contact and QR code.
+    # One line per language under the English banner; the photo and details move down by what the lines take, and
+    # the description box (the only flexible one) gives the room back.
+    banner_height = 90 + 26 * max(1, len(lines))
     canvas.setFillColor(colour)
-    canvas.rect(_LEFT, _TOP - 118, _WIDTH, 118, stroke=0, fill=1)
+    canvas.rect(_LEFT, _TOP - banner_height, _WIDTH, banner_height, stroke=0, fill=1)
     _text(canvas, banner, _style(66, white, centred=True), _LEFT, _TOP - 4, _WIDTH, 84, bold=True, min_size=30)
-    _text(canvas, banner_hindi, _style(20, white, centred=True), _LEFT, _TOP - 84, _WIDTH, 28, bold=True)
-    photo_top, photo_width, photo_height = _TOP - 136, 240, 300
+    for number, (language, line) in enumerate(lines):
+        style = _style(17, white, centred=True, font=_bengali_font() if language == "bn" else None)
+        _text(canvas, line, style, _LEFT, _TOP - 86 - 26 * number, _WIDTH, 24, bold=True, min_size=10)
+    photo_top, photo_width, photo_height = _TOP - banner_height - 18, 240, 300
     _photo(canvas, photo, _LEFT, photo_top - photo_height, photo_width, photo_height)
     age_text = f"{age} years" if isinstance(age, int) else age
     place_label, time_label = _PLACE_LABELS[status]
@@ -206,10 +246,11 @@ def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _style(size: float, colour: Color, *, centred: bool = False, break_anywhere: bool = False) -> ParagraphStyle:
+def _style(size: float, colour: Color, *, centred: bool = False, break_anywhere: bool = False,
+           font: str | None = None) -> ParagraphStyle:
     return ParagraphStyle(
-        f"poster-{size}",
-        fontName=_font(),
+        f"poster-{size}-{font or 'main'}",
+        fontName=font or _font(),
         fontSize=size,
         leading=size * 1.25,
         textColor=colour,
@@ -223,6 +264,30 @@ def _style(size: float, colour: Color, *, centred: bool = False, break_anywhere:
 def _font() -> str:
     pdfmetrics.registerFont(TTFont(_FONT, str(fontpkg.path(FONT_FAMILY))))
     return _FONT
+
+
+def bengali_font_path() -> Path | None:
+    """Noto Sans Bengali on this machine, or None (the media.W001 check says so at start-up)."""
+    for folder in FONT_DIRS:
+        preferred = folder / "truetype" / "noto" / BENGALI_FONT_FILE
+        if preferred.is_file():
+            return preferred
+        if folder.is_dir():
+            found = next(folder.rglob(BENGALI_FONT_FILE), None)
+            if found is not None:
+                return found
+    return None
+
+
+@functools.cache
+def _bengali_font() -> str | None:
+    """The registered Bengali font's name; None when it is not installed (Bengali lines are then left out)."""
+    path = bengali_font_path()
+    if path is None:
+        logger.warning("poster without its Bengali line: %s not found (install fonts-noto-core)", BENGALI_FONT_FILE)
+        return None
+    pdfmetrics.registerFont(TTFont(_BENGALI_FONT, str(path)))
+    return _BENGALI_FONT
 
 
 def _photo(canvas, photo: bytes | None, x: float, y: float, width: float, height: float) -> None:

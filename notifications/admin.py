@@ -15,6 +15,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sachet.phones import InvalidPhone, normalise
 
@@ -24,8 +26,11 @@ from .channels import ChannelNotConfigured, enabled_channels
 from .models import AreaAlert, Delivery, PhoneCode, Subscription
 
 
+NOT_CONFIGURED = _("That channel is not configured (any more).")
+
+
 class TestAlertForm(forms.Form):
-    channel = forms.ChoiceField(error_messages={"invalid_choice": "That channel is not configured (any more)."})
+    channel = forms.ChoiceField(error_messages={"invalid_choice": NOT_CONFIGURED})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,11 +51,11 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
               "expires_at", "claimed_until", "sent_at")
     readonly_fields = fields
 
-    @admin.display(description="Recipient")
+    @admin.display(description=_("Recipient"))
     def masked_recipient(self, obj: Delivery) -> str:
         return obj.masked_recipient
 
-    @admin.display(description="Body")
+    @admin.display(description=_("Body"))
     def shown_body(self, obj: Delivery) -> str:
         # A one-time code's text is never shown, not even while it waits to be sent.
         return obj.shown_body
@@ -67,16 +72,21 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.resend_delivery")
 
-    @admin.action(description="Send the selected failed alerts again", permissions=["resend"])
+    @admin.action(description=_("Send the selected failed alerts again"), permissions=["resend"])
     def resend_failed(self, request, queryset) -> None:
         failed = list(queryset.filter(status=Delivery.Status.FAILED, redacted_body=""))
         count = services.resend(Delivery.objects.filter(pk__in=[d.pk for d in failed]))
         for delivery in failed:
             self.log_change(request, delivery, "Queued to be sent again")
         skipped = len(queryset) - count
-        note = (f" {skipped} selected alert(s) had not failed, or held a one-time code, and were left alone."
-                if skipped else "")
-        self.message_user(request, f"{count} failed alert(s) queued again.{note}", messages.SUCCESS)
+        text = ngettext("%(count)d failed alert queued again.", "%(count)d failed alerts queued again.", count) % {
+            "count": count}
+        if skipped:
+            text += " " + ngettext(
+                "%(count)d selected alert had not failed, or held a one-time code, and was left alone.",
+                "%(count)d selected alerts had not failed, or held a one-time code, and were left alone.", skipped,
+            ) % {"count": skipped}
+        self.message_user(request, text, messages.SUCCESS)
 
     def changelist_view(self, request, extra_context=None):
         stalled_after = timedelta(seconds=settings.ALERT_STALLED_AFTER)
@@ -85,8 +95,11 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
             # The sweep logs this too, but a dead worker cannot log: staff must see it here.
             self.message_user(
                 request,
-                f"{backlog.count} alert(s) have waited more than {settings.ALERT_STALLED_AFTER // 60} minutes to be "
-                "sent. Check that the worker and the broker are running.",
+                ngettext("%(count)d alert has waited more than %(minutes)d minutes to be sent. Check that the "
+                         "worker and the broker are running.",
+                         "%(count)d alerts have waited more than %(minutes)d minutes to be sent. Check that the "
+                         "worker and the broker are running.", backlog.count)
+                % {"count": backlog.count, "minutes": settings.ALERT_STALLED_AFTER // 60},
                 messages.WARNING,
             )
         extra_context = {**(extra_context or {}), "can_send_test_alert": self._can_send_test_alert(request)}
@@ -116,12 +129,14 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
                     deliveries = services.queue_test_alert(channel_name=channel_name,
                                                            requested_by=request.user.get_username())
                 except ChannelNotConfigured:
-                    form.add_error("channel", "That channel is not configured (any more).")
+                    form.add_error("channel", NOT_CONFIGURED)
                 else:
                     for delivery in deliveries:
                         self.log_addition(request, delivery, f"Test alert queued on {channel_name}")
-                    self.message_user(request, f"Test alert queued on {channel_name} for {len(deliveries)} "
-                                               "recipient(s); its status is below.", messages.SUCCESS)
+                    self.message_user(request, ngettext(
+                        "Test alert queued on %(channel)s for %(count)d recipient; its status is below.",
+                        "Test alert queued on %(channel)s for %(count)d recipients; its status is below.",
+                        len(deliveries)) % {"channel": channel_name, "count": len(deliveries)}, messages.SUCCESS)
                     event_key = deliveries[0].event_key if deliveries else ""
                     changelist = reverse("admin:notifications_delivery_changelist")
                     return HttpResponseRedirect(f"{changelist}?{urlencode({'q': event_key})}")
@@ -129,7 +144,7 @@ class DeliveryAdmin(DeliveryListColumns, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Send a test alert",
+            "title": _("Send a test alert"),
             "form": form,
             "channels": [
                 {"name": c.name, "audiences": ", ".join(sorted(c.audiences)), "recipients": len(c.recipients())}
@@ -153,21 +168,21 @@ class PhoneCodeAdmin(PhoneCodeListColumns, admin.ModelAdmin):
               "sms_status", "sms_error")
     readonly_fields = fields
 
-    @admin.display(description="Phone")
+    @admin.display(description=_("Phone"))
     def masked_phone(self, obj: PhoneCode) -> str:
         return obj.masked_phone
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state(self, obj: PhoneCode) -> str:
         if obj.status == PhoneCode.Status.ACTIVE and obj.is_expired():
-            return "Expired"
+            return _("Expired")
         return obj.get_status_display()
 
-    @admin.display(description="SMS")
+    @admin.display(description=_("SMS"))
     def sms_status(self, obj: PhoneCode) -> str:
         return obj.delivery.get_status_display() if obj.delivery else "-"
 
-    @admin.display(description="SMS error")
+    @admin.display(description=_("SMS error"))
     def sms_error(self, obj: PhoneCode) -> str:
         return obj.delivery.last_error if obj.delivery else ""
 
@@ -196,11 +211,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
               "consent_version", "created_at", "confirmed_at")
     readonly_fields = fields
 
-    @admin.display(description="Address")
+    @admin.display(description=_("Address"))
     def masked_address(self, obj: Subscription) -> str:
         return obj.masked_address
 
-    @admin.display(description="Around (about 1 km)")
+    @admin.display(description=_("Around (about 1 km)"))
     def area(self, obj: Subscription) -> str:
         return f"{obj.latitude:.2f}, {obj.longitude:.2f}"
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.checks import Warning, register
 
 from .channels import configuration_problems, enabled_channels
+from .languages import unknown_languages
 
 # A send makes at most two provider calls (Telegram falls back from photo to text), each with connect, write and
 # read time-outs.
@@ -19,6 +20,14 @@ def check_alert_channels(app_configs=None, **kwargs) -> list[Warning]:
     return [
         Warning(problem, hint="Set the missing variables, or unset the others.", id="notifications.W001")
         for problem in configuration_problems()
+    ]
+
+
+@register()
+def check_alert_languages(app_configs=None, **kwargs) -> list[Warning]:
+    return [
+        Warning(problem, hint="Use the codes of settings.LANGUAGES (en, hi, bn, mr).", id="notifications.W006")
+        for problem in unknown_languages()
     ]
 
 

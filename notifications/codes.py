@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -89,8 +89,9 @@ def sms_available() -> bool:
     return sms_configured()
 
 
-def send_code(*, purpose: str, subject: str, phone: str) -> PhoneCode:
-    """A new code for (purpose, subject) to `phone`, replacing any earlier one, sent by SMS after commit.
+def send_code(*, purpose: str, subject: str, phone: str, language: str = "") -> PhoneCode:
+    """A new code for (purpose, subject) to `phone`, replacing any earlier one, sent by SMS after commit, worded in
+    `language` (the person's; the site's default when not given).
 
     Call it inside the caller's transaction. Raises InvalidPhone for a number that is not one or cannot take a text
     message (a landline), ResendTooSoon or TooManyCodes (with `retry_after`) past the limits, ChannelNotConfigured
@@ -103,13 +104,13 @@ def send_code(*, purpose: str, subject: str, phone: str) -> PhoneCode:
         raise InvalidPhone(_("This number cannot receive text messages. Please give a mobile number."))
     try:
         with transaction.atomic():
-            return _send(purpose, subject, phone)
+            return _send(purpose, subject, phone, language or settings.LANGUAGE_CODE)
     except IntegrityError:
         # Another request made a code for the same subject at this very moment: that one stands.
         raise ResendTooSoon(settings.PHONE_CODE_RESEND_SECONDS) from None
 
 
-def _send(purpose: str, subject: str, phone: str) -> PhoneCode:
+def _send(purpose: str, subject: str, phone: str, language: str) -> PhoneCode:
     now = timezone.now()
     # Serialises concurrent sends for one subject behind its active code (when there is one; else the constraint
     # on one active code per subject does it).
@@ -125,12 +126,14 @@ def _send(purpose: str, subject: str, phone: str) -> PhoneCode:
     row.code_hash = _digest(row, code)
     row.save()
     minutes = max(1, settings.PHONE_CODE_TTL_SECONDS // 60)
+    with translation.override(language):
+        message, redacted = _code_message(code, minutes), _code_message(REDACTED_CODE, minutes)
     [row.delivery] = queue_message(
-        message=_code_message(code, minutes),
+        message=message,
         event_key=f"code:{purpose}:{subject}:{row.pk}",
         channel="sms",
         recipients=[phone],
-        redacted_body=_code_message(REDACTED_CODE, minutes).body,
+        redacted_body=redacted.body,
         expires_at=row.expires_at,
     )
     row.save(update_fields=["delivery"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sachet.phones import mask
 
@@ -25,12 +26,12 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
-    event_key = models.CharField(max_length=200, db_index=True, help_text='e.g. "case:<reference>:reported"')
+    event_key = models.CharField(max_length=200, db_index=True, help_text=_('e.g. "case:<reference>:reported"'))
     channel = models.CharField(max_length=32)
     # A chat id, a webhook id (never the webhook URL, which holds its token) or a phone number (shown masked).
     recipient = models.CharField(max_length=64)
@@ -42,7 +43,7 @@ class Delivery(models.Model):
     kind = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True, help_text="The channel's reason, without secrets or full numbers.")
+    last_error = models.TextField(blank=True, help_text=_("The channel's reason, without secrets or full numbers."))
     provider_message_id = models.CharField(max_length=100, blank=True)
     # A message holding a secret (a one-time code) keeps it in `body` only until it is sent or has failed; then the
     # body becomes this text. The admin shows only this text, and such a delivery is never sent again.
@@ -117,18 +118,18 @@ class PhoneCode(models.Model):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Waiting to be entered"
-        VERIFIED = "verified", "Entered correctly"
-        REPLACED = "replaced", "Replaced by a newer code"
-        LOCKED = "locked", "Locked after too many wrong tries"
+        ACTIVE = "active", _("Waiting to be entered")
+        VERIFIED = "verified", _("Entered correctly")
+        REPLACED = "replaced", _("Replaced by a newer code")
+        LOCKED = "locked", _("Locked after too many wrong tries")
 
     purpose = models.CharField(max_length=32)
     subject = models.CharField(max_length=100)
-    phone = models.CharField(max_length=20, help_text="E.164; shown masked.")
+    phone = models.CharField(max_length=20, help_text=_("E.164; shown masked."))
     code_hash = models.CharField(max_length=64, editable=False)
     nonce = models.CharField(max_length=32, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    tries = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes entered.")
+    tries = models.PositiveSmallIntegerField(default=0, help_text=_("Wrong codes entered."))
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     expires_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -174,13 +175,13 @@ class Subscription(models.Model):
     """
 
     class Channel(models.TextChoices):
-        SMS = "sms_subscriber", "SMS"
-        TELEGRAM = "telegram_subscriber", "Telegram"
-        WEBPUSH = "webpush", "Web push"
+        SMS = "sms_subscriber", _("SMS")
+        TELEGRAM = "telegram_subscriber", _("Telegram")
+        WEBPUSH = "webpush", _("Web push")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Active"
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", _("Active")
 
     channel = models.CharField(max_length=32, choices=Channel.choices)
     # E.164 number, Telegram chat id, or "wp:" + a hash of the push endpoint; "" until a Telegram chat is known.
@@ -247,15 +248,15 @@ class AreaAlert(models.Model):
     """
 
     class Kind(models.TextChoices):
-        NEW = "new", "New case"
-        REMINDER = "reminder", "Still missing"
-        FOUND = "found", "Found"
-        CLOSED = "closed", "Closed"
+        NEW = "new", _("New case")
+        REMINDER = "reminder", _("Still missing")
+        FOUND = "found", _("Found")
+        CLOSED = "closed", _("Closed")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Queueing messages"
-        DONE = "done", "Queued"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Queueing messages")
+        DONE = "done", _("Queued")
 
     event_key = models.CharField(max_length=200, unique=True)
     # Events of one thing (a case): "found" goes to those alerted by the earlier events of the same topic.
@@ -264,13 +265,13 @@ class AreaAlert(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     started_at = models.DateTimeField()
-    reach_km = models.FloatField(null=True, blank=True, help_text="The circle reached (new and reminder).")
+    reach_km = models.FloatField(null=True, blank=True, help_text=_("The circle reached (new and reminder)."))
     messages = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     done_through = models.BigIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0, help_text="Subscriber addresses in the circle (or alerted).")
+    matched = models.PositiveIntegerField(default=0, help_text=_("Subscriber addresses in the circle (or alerted)."))
     queued = models.PositiveIntegerField(default=0)
-    over_limit = models.PositiveIntegerField(default=0, help_text="Left out: their daily limit was reached.")
+    over_limit = models.PositiveIntegerField(default=0, help_text=_("Left out: their daily limit was reached."))
     claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)

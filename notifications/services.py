@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from .channels import (
     enabled_channels,
     get_channel,
 )
+from .languages import ENGLISH, for_recipient
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -56,20 +57,24 @@ class Attempt:
 # --- Queueing --------------------------------------------------------------------------------------------------
 
 
-def queue_alert(*, message: Message, event_key: str) -> list[Delivery]:
+def queue_alert(*, message: Message | Mapping[str, Message], event_key: str) -> list[Delivery]:
     """One pending delivery per enabled channel and recipient for the message's audience, sent after commit.
 
+    `message` is one wording, or one per language ({"en": ..., "hi": ...}, English required): each delivery then
+    stores the text in its channel's and recipient's languages (`notifications.languages`).
     Call it inside the transaction that records the event. Queueing the same event again adds nothing.
     """
+    messages = {ENGLISH: message} if isinstance(message, Message) else dict(message)
+    audience = messages[ENGLISH].audience
     targets = [
-        (channel.name, recipient)
-        for channel in enabled_channels(message.audience)
+        (channel.name, recipient, for_recipient(messages, channel.name, recipient))
+        for channel in enabled_channels(audience)
         for recipient in channel.recipients()
     ]
     if not targets:
-        logger.warning("alert %s (%s) not queued: no channel serves this audience", event_key, message.audience)
+        logger.warning("alert %s (%s) not queued: no channel serves this audience", event_key, audience)
         return []
-    return _queue(message, event_key, targets)
+    return _queue(event_key, targets)
 
 
 def queue_message(
@@ -96,16 +101,16 @@ def queue_message(
     recipients = list(dict.fromkeys(recipients))
     if not recipients or not all(isinstance(r, str) and r.strip() for r in recipients):
         raise ValueError("queue_message needs at least one recipient, each a non-empty string")
-    return _queue(message, event_key, [(target.name, r) for r in recipients], redacted_body=redacted_body,
+    return _queue(event_key, [(target.name, r, message) for r in recipients], redacted_body=redacted_body,
                   expires_at=expires_at)
 
 
-def _queue(message: Message, event_key: str, targets: list[tuple[str, str]], **extra) -> list[Delivery]:
+def _queue(event_key: str, targets: list[tuple[str, str, Message]], **extra) -> list[Delivery]:
     Delivery.objects.bulk_create(
-        [_delivery(message, event_key, name, recipient, **extra) for name, recipient in targets],
+        [_delivery(message, event_key, name, recipient, **extra) for name, recipient, message in targets],
         ignore_conflicts=True,
     )
-    wanted = set(targets)
+    wanted = {(name, recipient) for name, recipient, _message in targets}
     deliveries = [
         delivery
         for delivery in Delivery.objects.filter(event_key=event_key).order_by("id")

@@ -88,7 +88,8 @@ def subscribe(*, channel: str, latitude: float, longitude: float, radius_km: int
         subscription.stop_key = stop_key(channel, subscription.address)
     subscription.save()
     if channel == SMS:
-        codes.send_code(purpose=CODE_PURPOSE, subject=subscription.token, phone=subscription.address)
+        codes.send_code(purpose=CODE_PURPOSE, subject=subscription.token, phone=subscription.address,
+                        language=subscription.language)
     logger.info("subscription %s started channel=%s radius=%d language=%s", subscription.pk, channel, radius_km,
                 language)
     return subscription
@@ -99,7 +100,8 @@ def resend_code(*, token: str) -> Subscription | None:
     subscription = pending(token=token, channel=SMS)
     if subscription is not None:
         with transaction.atomic():
-            codes.send_code(purpose=CODE_PURPOSE, subject=token, phone=subscription.address)
+            codes.send_code(purpose=CODE_PURPOSE, subject=token, phone=subscription.address,
+                            language=subscription.language)
     return subscription
 
 

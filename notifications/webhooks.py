@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 @require_POST
 def telegram(request):
     if not telegram_configured():
-        raise Http404("Telegram subscriptions are not configured.")
+        raise Http404(_("Telegram subscriptions are not configured."))
     secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not constant_time_compare(secret, settings.TELEGRAM_WEBHOOK_SECRET):
         logger.warning("telegram webhook: wrong or missing secret token")
@@ -56,7 +57,7 @@ def telegram(request):
 @require_POST
 def twilio_inbound(request):
     if not sms_configured():
-        raise Http404("SMS is not configured.")
+        raise Http404(_("SMS is not configured."))
     params = {name: request.POST.get(name) for name in request.POST}
     signature = request.headers.get("X-Twilio-Signature", "")
     validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation.trans_real import DjangoTranslation
 from django.views.i18n import JavaScriptCatalog
+from django.utils.translation import gettext_lazy as _
 
 CATALOGUE_MAX_AGE = 365 * 24 * 3600  # the URL changes with the catalogue (?v=), so browsers may keep it a year
 
@@ -46,7 +47,7 @@ def javascript_catalog(request, language: str):
     """/jsi18n/<language>.js: the language is in the path, so the script is the same for everyone who asks for it
     and can be cached like a static file."""
     if language not in dict(settings.LANGUAGES):
-        raise Http404("No such language.")
+        raise Http404(_("No such language."))
     with translation.override(language):
         response = SachetJavaScriptCatalog.as_view()(request)
     response.headers["Content-Language"] = language

@@ -288,7 +288,15 @@ DISCORD_WEBHOOK_URL = env.str("DISCORD_WEBHOOK_URL", default="")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Numbers for alerts by SMS, each in one language: "+919822012345:hi,+919822054321" (no language: SMS_LANGUAGE).
 SMS_RECIPIENTS = env.list("SMS_RECIPIENTS", default=[])
+SMS_LANGUAGE = env.str("SMS_LANGUAGE", default="en")
+# An SMS alert in English fits one segment (160 characters); in Hindi, Bengali or Marathi (UCS-2: 70 characters, 67 a
+# part when longer) it may take up to this many segments, so that it says as much.
+SMS_UCS2_MAX_SEGMENTS = env.int("SMS_UCS2_MAX_SEGMENTS", default=3)
+# The public Telegram and Discord messages carry English plus these languages of the site, in one message: "en,hi".
+TELEGRAM_LANGUAGES = env.list("TELEGRAM_LANGUAGES", default=["en"])
+DISCORD_LANGUAGES = env.list("DISCORD_LANGUAGES", default=["en"])
 
 # --- Logging: stdout, one line per event --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

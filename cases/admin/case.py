@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from media import matching
 
@@ -35,9 +37,9 @@ from .inlines import CandidateInline, CaseNoteInline, EarlierReportInline, Sight
 from .trust import CaseTrustMixin
 
 STATUS_ACTIONS = {
-    "found": "Mark found",
-    "missing": "Mark missing again",
-    "closed": "Close the case",
+    "found": _("Mark found"),
+    "missing": _("Mark missing again"),
+    "closed": _("Close the case"),
 }
 
 
@@ -51,17 +53,17 @@ def can_change_status(user, to: str) -> bool:
 class StatusForm(forms.Form):
     to = forms.ChoiceField(choices=Case.Status.choices, widget=forms.HiddenInput)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=False,
-                           help_text="Where and how the child was found, or why the case is reopened or closed.")
+                           help_text=_("Where and how the child was found, or why the case is reopened or closed."))
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("to") == Case.Status.FOUND and not cleaned.get("note", "").strip():
-            self.add_error("note", "Please say where and how the child was found.")
+            self.add_error("note", _("Please say where and how the child was found."))
         return cleaned
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=4000)
+    text = forms.CharField(label=_("Add a note"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=4000)
 
 
 @admin.register(Case)
@@ -80,12 +82,12 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
     readonly_fields = ("reference", "status", "photo_preview", "location_map", "geocoding", "location_precision",
                        "created_at", "updated_at", "poster_link")
     fieldsets = (
-        ("Child", {"fields": ("reference", "status", "photo_preview", "photo", "name", "age", "gender",
+        (_("Child"), {"fields": ("reference", "status", "photo_preview", "photo", "name", "age", "gender",
                               "description", "voice_note")}),
-        ("Last seen", {"fields": ("last_seen_place", "last_seen_specific", "last_seen_at", "latitude", "longitude",
-                                  "geocoding", "location_precision", "location_map")}),
-        ("Contacts", {"fields": ("contact_name", "contact_phone", "reporter_name", "reporter_phone")}),
-        ("Record", {"fields": ("poster_link", "created_at", "updated_at")}),
+        (_("Last seen"), {"fields": ("last_seen_place", "last_seen_specific", "last_seen_at", "latitude",
+                                     "longitude", "geocoding", "location_precision", "location_map")}),
+        (_("Contacts"), {"fields": ("contact_name", "contact_phone", "reporter_name", "reporter_phone")}),
+        (_("Record"), {"fields": ("poster_link", "poster_language", "created_at", "updated_at")}),
     )
     inlines = [SightingInline, CandidateInline, EarlierReportInline, CaseNoteInline, StatusChangeInline]
     change_form_template = "admin/cases/case/change_form.html"
@@ -100,21 +102,21 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
         )
 
     # --- detail ----------------------------------------------------------------------------------------------
-    @admin.display(description="Photo (the face used for matching is framed)")
+    @admin.display(description=_("Photo (the face used for matching is framed)"))
     def photo_preview(self, obj):
         return framed_photo(obj.photo, obj.status)
 
-    @admin.display(description="Map")
+    @admin.display(description=_("Map"))
     def location_map(self, obj):
         if not obj.has_location:
-            return "Not on the map yet."
+            return _("Not on the map yet.")
         points = map_points(obj, obj.sightings.all())
         return format_html('<div class="sachet-map" data-points="{}"></div>', json.dumps(points))
 
-    @admin.display(description="Poster")
+    @admin.display(description=_("Poster"))
     def poster_link(self, obj):
-        return format_html('<a href="/poster/{}" target="_blank" rel="noopener">Open the poster (PDF)</a>',
-                           obj.reference)
+        return format_html('<a href="/poster/{}" target="_blank" rel="noopener">{}</a>', obj.reference,
+                           _("Open the poster (PDF)"))
 
     def has_add_permission(self, request):
         return False  # cases come in through the public report form, which validates photos and writes history
@@ -176,11 +178,12 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
                 self.message_user(request, str(error), messages.WARNING)
             else:
                 self.log_change(request, case, f"Status changed to {to}: {form.cleaned_data['note']}")
-                self.message_user(request, f"{case.reference} is now {case.get_status_display().lower()}. "
-                                           "The alert is queued.", messages.SUCCESS)
+                self.message_user(request, _("%(reference)s is now %(status)s. The alert is queued.") % {
+                    "reference": case.reference, "status": case.get_status_display().lower()}, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "case": case, "form": form,
-                   "to": to, "label": STATUS_ACTIONS[to], "title": f"{STATUS_ACTIONS[to]}: {case}"}
+                   "to": to, "label": STATUS_ACTIONS[to],
+                   "title": _("%(action)s: %(case)s") % {"action": STATUS_ACTIONS[to], "case": case}}
         return TemplateResponse(request, "admin/cases/case/status_form.html", context)
 
     def note_view(self, request, object_id):
@@ -195,9 +198,9 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
         if form.is_valid():
             services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
             self.log_change(request, case, "Added a note")
-            self.message_user(request, "Note added.", messages.SUCCESS)
+            self.message_user(request, _("Note added."), messages.SUCCESS)
         else:
-            self.message_user(request, "The note was empty or too long; nothing was added.", messages.ERROR)
+            self.message_user(request, _("The note was empty or too long; nothing was added."), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     # --- actions (POST from the change list; each records who did it) ---------------------------------------
@@ -226,33 +229,37 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
                           + (f" {skipped} already had that status." if skipped else ""), messages.SUCCESS)
         return None
 
-    @admin.action(description="Mark selected cases found", permissions=["mark_found"])
+    @admin.action(description=_("Mark selected cases found"), permissions=["mark_found"])
     def mark_found(self, request, queryset):
         return self._change_status_action(request, queryset, Case.Status.FOUND)
 
-    @admin.action(description="Mark selected cases missing again", permissions=["change_status"])
+    @admin.action(description=_("Mark selected cases missing again"), permissions=["change_status"])
     def mark_missing(self, request, queryset):
         return self._change_status_action(request, queryset, Case.Status.MISSING)
 
-    @admin.action(description="Close selected cases", permissions=["change_status"])
+    @admin.action(description=_("Close selected cases"), permissions=["change_status"])
     def mark_closed(self, request, queryset):
         return self._change_status_action(request, queryset, Case.Status.CLOSED)
 
-    @admin.action(description="Regenerate posters", permissions=["change"])
+    @admin.action(description=_("Regenerate posters"), permissions=["change"])
     def regenerate_posters(self, request, queryset):
         for case in queryset:
             schedule_poster(case, force=True)
             self.log_change(request, case, "Queued poster regeneration")
-        self.message_user(request, f"Poster regeneration queued for {len(queryset)} case(s).", messages.SUCCESS)
+        self.message_user(request, ngettext("Poster regeneration queued for %(count)d case.",
+                                            "Poster regeneration queued for %(count)d cases.", len(queryset))
+                          % {"count": len(queryset)}, messages.SUCCESS)
 
-    @admin.action(description="Re-run face matching", permissions=["change"])
+    @admin.action(description=_("Re-run face matching"), permissions=["change"])
     def rerun_face_matching(self, request, queryset):
         for case in queryset:
             schedule_rematch(case)
             self.log_change(request, case, "Queued face matching")
-        self.message_user(request, f"Face matching queued for {len(queryset)} case(s).", messages.SUCCESS)
+        self.message_user(request, ngettext("Face matching queued for %(count)d case.",
+                                            "Face matching queued for %(count)d cases.", len(queryset))
+                          % {"count": len(queryset)}, messages.SUCCESS)
 
-    @admin.action(description="Resend failed alerts", permissions=["change"])
+    @admin.action(description=_("Resend failed alerts"), permissions=["change"])
     def resend_alerts(self, request, queryset):
         total = 0
         for case in queryset:
@@ -260,13 +267,15 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
             total += count
             if count:
                 self.log_change(request, case, f"Queued {count} failed alert(s) to be sent again")
-        self.message_user(request, f"{total} failed alert(s) queued again.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d failed alert queued again.",
+                                            "%(count)d failed alerts queued again.", total) % {"count": total},
+                          messages.SUCCESS)
 
-    @admin.action(description="Delete selected cases and their files", permissions=["delete"])
+    @admin.action(description=_("Delete selected cases and their files"), permissions=["delete"])
     def delete_with_files(self, request, queryset):
         if "apply" not in request.POST:
             context = {**self.admin_site.each_context(request), "opts": self.model._meta, "cases": queryset,
-                       "action": request.POST.get("action"), "title": "Delete cases",
+                       "action": request.POST.get("action"), "title": _("Delete cases"),
                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
             return TemplateResponse(request, "admin/cases/case/delete_action.html", context)
         cases = list(queryset)
@@ -274,8 +283,9 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
         for case in cases:
             services.delete_case(case=case, by=request.user)
         count = len(cases)
-        self.message_user(request, f"{count} case(s) deleted with their photos, voice notes and posters.",
-                          messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d case deleted with its photos, voice notes and posters.",
+                                            "%(count)d cases deleted with their photos, voice notes and posters.",
+                                            count) % {"count": count}, messages.SUCCESS)
         return None
 
     def get_actions(self, request):

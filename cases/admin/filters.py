@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from ..ages import AGE_GROUPS
 from ..places import city_of
@@ -11,11 +12,11 @@ from ..models import MatchCandidate, Sighting
 
 
 class AgeGroupFilter(admin.SimpleListFilter):
-    title = "age group"
+    title = _("age group")
     parameter_name = "age_group"
 
     def lookups(self, request, model_admin):
-        return [(key, f"{key} years") for key in AGE_GROUPS]
+        return [(key, _("%(group)s years") % {"group": key}) for key in AGE_GROUPS]
 
     def queryset(self, request, queryset):
         if self.value() in AGE_GROUPS:
@@ -25,7 +26,7 @@ class AgeGroupFilter(admin.SimpleListFilter):
 
 
 class CityFilter(admin.SimpleListFilter):
-    title = "city"
+    title = _("city")
     parameter_name = "city"
     max_cities = 40
 
@@ -47,11 +48,11 @@ class CityFilter(admin.SimpleListFilter):
 
 
 class HasSightingsFilter(admin.SimpleListFilter):
-    title = "sightings"
+    title = _("sightings")
     parameter_name = "has_sightings"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has sightings"), ("no", "No sightings")]
+        return [("yes", _("Has sightings")), ("no", _("No sightings"))]
 
     def queryset(self, request, queryset):
         has = Exists(Sighting.objects.filter(case=OuterRef("pk")))
@@ -63,11 +64,11 @@ class HasSightingsFilter(admin.SimpleListFilter):
 
 
 class HasLikelyMatchFilter(admin.SimpleListFilter):
-    title = "face match"
+    title = _("face match")
     parameter_name = "likely_match"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has a likely match")]
+        return [("yes", _("Has a likely match"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

@@ -25,15 +25,15 @@ class SightingInline(admin.TabularInline):
     def get_queryset(self, request):
         return with_face_status(super().get_queryset(request))
 
-    @admin.display(description="Faces in photo")
+    @admin.display(description=_("Faces in photo"))
     def faces(self, obj):
         return face_status_label(obj)
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def photo_thumb(self, obj):
         return main_face_thumbnail(obj.photo, obj, 80)
 
-    @admin.display(description="Face match")
+    @admin.display(description=_("Face match"))
     def verdict(self, obj):
         return obj.get_face_match_verdict_display() or "pending"
 

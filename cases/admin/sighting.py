@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from media import matching
 
@@ -30,7 +31,7 @@ class SightingAdmin(SightingAdminTrustMixin, SightingListColumns, admin.ModelAdm
         # The list's thumbnails are cropped around the photo's main face.
         return super().get_queryset(request).annotate(**matching.face_box_annotations("photo"))
 
-    @admin.display(description="Photo (the face used for matching is framed)")
+    @admin.display(description=_("Photo (the face used for matching is framed)"))
     def photo_preview(self, obj):
         return framed_photo(obj.photo, obj.case.status)
 

@@ -100,7 +100,8 @@ class VerificationAdminMixin:
             self._decide(request, case, to, form.cleaned_data["note"])
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "case": case, "form": form,
-                   "to": to, "label": decision_label(to), "title": f"{decision_label(to)}: {case.reference}"}
+                   "to": to, "label": decision_label(to),
+                   "title": _("%(action)s: %(case)s") % {"action": decision_label(to), "case": case.reference}}
         return TemplateResponse(request, "admin/cases/case/verification_form.html", context)
 
     def _decide(self, request, case, to: str, note: str) -> bool:

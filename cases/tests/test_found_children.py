@@ -188,6 +188,9 @@ def test_the_appeal_poster_is_an_a4_pdf_with_the_appeal_banner(client, register_
     text = pdf_text(response.content)
     assert "DO YOU KNOW THIS CHILD?" in text and "FOUND AT" in text and child.reference in text
     assert "Shishu Bhavan" not in text
+    # Found in Pune: the appeal is asked in Hindi and Marathi too.
+    assert "क्या आप इस बच्चे को जानते हैं? – कृपया नीचे दिए नंबर पर कॉल करें।" in text
+    assert "तुम्ही या मुलाला ओळखता का? – कृपया खालील क्रमांकावर फोन करा." in text
 
 
 def test_a_withdrawn_appeal_is_gone(client, register_found):

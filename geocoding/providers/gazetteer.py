@@ -298,6 +298,13 @@ class Gazetteer:
         nearest = offices[distances == distances.min()].min()
         return self._locality_place(self.entries[nearest])
 
+    def state_at(self, lat: float, lng: float) -> str | None:
+        """The state of the nearest locality to the point (within MAX_REVERSE_KM), or None."""
+        offices, distances = self._office_grid().near(lat, lng, MAX_REVERSE_KM)
+        if not len(offices):
+            return None
+        return self.entries[offices[distances == distances.min()].min()].state
+
     def _within(self, lat: float, lng: float, radius_km: float) -> np.ndarray:
         """The entry numbers of the offices within `radius_km` of the point, ascending."""
         return np.sort(self._office_grid().near(lat, lng, radius_km)[0])

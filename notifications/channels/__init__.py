@@ -89,7 +89,7 @@ def _configured_channels() -> list[Channel]:
         channels.append(DiscordChannel("discord_staff", settings.DISCORD_STAFF_WEBHOOK_URL, frozenset({STAFF})))
     if sms_configured():
         channels.append(SmsChannel(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                                   settings.TWILIO_FROM_NUMBER, numbers=settings.SMS_RECIPIENTS))
+                                   settings.TWILIO_FROM_NUMBER, numbers=list(sms_recipients())))
         channels.append(SubscriberSmsChannel(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
                                              settings.TWILIO_FROM_NUMBER))
     if token:
@@ -163,10 +163,17 @@ def configuration_problems() -> list[str]:
     if any(vapid.values()) and not all(vapid.values()):
         problems.append(f"Web push is half configured: {', '.join(k for k, v in vapid.items() if not v)} missing "
                         "(manage.py generate_vapid_keys makes a key pair).")
-    invalid = [mask(number) for number in settings.SMS_RECIPIENTS if not _is_e164(number)]
+    invalid = [mask(number) for number in sms_recipients() if not _is_e164(number)]
     if invalid:
         problems.append(f"SMS_RECIPIENTS must be numbers in E.164 form (+919822012345): {', '.join(invalid)}.")
     return problems
+
+
+def sms_recipients() -> list[str]:
+    """The numbers of SMS_RECIPIENTS, without the language each may carry ("+919822012345:hi")."""
+    from ..languages import sms_recipients as numbers_and_languages
+
+    return list(numbers_and_languages())
 
 
 def _is_e164(number: str) -> bool:

@@ -142,13 +142,18 @@ def sms_segment_cost(text: str) -> tuple[int, int]:
     return utf16_len(text), SMS_UCS2_LIMIT
 
 
-def sms_text(message: Message) -> str:
-    """"Title: body link" on one line, shortened to a single segment; the link is always kept whole."""
+def sms_text(message: Message, *, ucs2_segments: int = 1) -> str:
+    """"Title: body link" on one line, shortened to a single segment; the link is always kept whole.
+
+    Text that needs UCS-2 (Hindi, Bengali, Marathi: 70 characters a segment, where GSM-7 has 160) may take up to
+    `ucs2_segments` segments, so that an alert in those languages says as much as an English one."""
     head = " ".join(f"{message.title.strip()}: {message.body.strip()}".split()).translate(GSM_SUBSTITUTES)
     gsm = is_gsm(head + message.link)
-    limit = SMS_GSM_LIMIT if gsm else SMS_UCS2_LIMIT
-    cost = gsm_septets if gsm else utf16_len
-    head = fit(head, lambda h: cost(f"{h} {message.link}") <= limit, ellipsis="..." if gsm else "…")
+    if gsm:
+        fits = lambda h: gsm_septets(f"{h} {message.link}") <= SMS_GSM_LIMIT  # noqa: E731
+    else:
+        fits = lambda h: sms_segments(f"{h} {message.link}") <= max(1, ucs2_segments)  # noqa: E731
+    head = fit(head, fits, ellipsis="..." if gsm else "…")
     return f"{head} {message.link}" if head else message.link
 
 
@@ -175,12 +180,23 @@ SMS_UCS2_PART = 67  # UTF-16 code units per segment of a concatenated UCS-2 mess
 
 
 def sms_segments(text: str) -> int:
-    """How many segments a phone network bills for the text (GSM-7 where possible, else UCS-2)."""
+    """How many segments a phone network bills for the text (GSM-7 where possible, else UCS-2).
+
+    One segment holds 160 septets or 70 UTF-16 units; a longer text goes in parts of 153 or 67, and a character is
+    never split between two parts (a GSM-7 extension character takes two septets, a character outside the BMP,
+    such as an emoji, two UTF-16 units), so a part may hold one less."""
+    gsm = is_gsm(text)
     cost, single = sms_segment_cost(text)
     if cost <= single:
         return 1
-    part = SMS_GSM_PART if single == SMS_GSM_LIMIT else SMS_UCS2_PART
-    return -(-cost // part)
+    part = SMS_GSM_PART if gsm else SMS_UCS2_PART
+    parts, used = 1, 0
+    for char in text:
+        size = (2 if char in GSM_EXTENSION else 1) if gsm else utf16_len(char)
+        if used + size > part:
+            parts, used = parts + 1, 0
+        used += size
+    return parts
 
 
 def sms_with_footer(head: str, link: str, footer: str, *, max_segments: int) -> str:

@@ -91,7 +91,7 @@ class SmsChannel:
         return SendResult(sent.sid)
 
     def render(self, message: Message) -> str:
-        return sms_text(message)
+        return sms_text(message, ucs2_segments=settings.SMS_UCS2_MAX_SEGMENTS)
 
     def _translate(
         self, error: TwilioRestException, recipient: str, headers: CaseInsensitiveDict

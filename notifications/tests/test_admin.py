@@ -125,7 +125,7 @@ def test_list_warns_staff_when_alerts_have_stalled(superuser_client, fake_telegr
     response = superuser_client.get(reverse(CHANGELIST))
 
     assert [str(m) for m in response.context["messages"]] == [
-        "1 alert(s) have waited more than 5 minutes to be sent. Check that the worker and the broker are running."
+        "1 alert has waited more than 5 minutes to be sent. Check that the worker and the broker are running."
     ]
 
 

@@ -298,7 +298,8 @@ def test_sms_sends_one_segment_and_returns_the_sid(fake_twilio):
     )
 
 
-def test_sms_in_devanagari_fits_one_ucs2_segment_with_the_link(fake_twilio):
+def test_sms_in_devanagari_fits_one_ucs2_segment_with_the_link_when_limited_to_one(fake_twilio, settings):
+    settings.SMS_UCS2_MAX_SEGMENTS = 1
     message = make_message(
         title="लापता: आशा वर्मा, 7", body="सरोजिनी नगर बाज़ार के पास शाम 4 बजे देखी गई, लाल फ्रॉक पहने।"
     )
@@ -308,6 +309,19 @@ def test_sms_in_devanagari_fits_one_ucs2_segment_with_the_link(fake_twilio):
     [sent] = fake_twilio.messages
     assert len(sent["body"]) <= 70
     assert sent["body"].endswith("… https://sachet.example/cases/SCH-0042/")
+
+
+def test_sms_in_devanagari_goes_whole_in_up_to_three_ucs2_segments(fake_twilio):
+    message = make_message(
+        title="लापता: आशा वर्मा, 7", body="सरोजिनी नगर बाज़ार के पास शाम 4 बजे देखी गई, लाल फ्रॉक पहने।"
+    )
+
+    get_channel("sms").send(message, SMS_TO)
+
+    [sent] = fake_twilio.messages
+    assert sent["body"] == ("लापता: आशा वर्मा, 7: सरोजिनी नगर बाज़ार के पास शाम 4 बजे देखी गई, लाल फ्रॉक पहने। "
+                            "https://sachet.example/cases/SCH-0042/")
+    assert 70 < len(sent["body"]) <= 3 * 67
 
 
 def test_sms_invalid_number_is_permanent_with_masked_number(fake_twilio):

@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale"
 LANGUAGES = ["hi", "bn", "mr"]
 DOMAINS = ["django", "djangojs"]
-# Where makemessages looks for marked strings that must be in the catalogues: each domain's source folders. The
-# Python strings of cases/, media/, geocoding/ and analytics/ join when they are translated.
-SOURCES = {"django": ["templates", "sachet", "notifications"], "djangojs": ["static/js"]}
+# Where makemessages looks for marked strings that must be in the catalogues: each domain's source folders (every
+# app folder, so a string marked anywhere in Python must be translated too).
+SOURCES = {"django": ["templates", "sachet", "cases", "media", "notifications", "geocoding", "analytics"],
+           "djangojs": ["static/js"]}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")

@@ -57,9 +57,9 @@ def html_lang(html: str) -> str:
     return re.search(r"<html lang=\"([^\"]+)\" dir=\"(ltr|rtl)\">", html).group(1)
 
 
-# Form labels from cases/forms.py and the model that use the same English words as a template message; they are
-# translated with the rest of the Python strings, and leave this list then.
-FROM_PYTHON = {"Gender", "Description", "When"}
+# English words allowed on a translated page although a template message has them too: none (form labels, choices
+# and errors written in Python are translated like the templates).
+FROM_PYTHON: set[str] = set()
 
 
 def template_strings() -> set[str]:

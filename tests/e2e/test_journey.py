@@ -299,7 +299,7 @@ def test_police_delete_a_case(stack, new_visitor, police):
     assert admin.inner_text("#content ul") == f"{reference} – Sana Khan"
     admin.click("input[value='Yes, delete']")
 
-    assert admin.inner_text(".messagelist") == "1 case(s) deleted with their photos, voice notes and posters."
+    assert admin.inner_text(".messagelist") == "1 case deleted with its photos, voice notes and posters."
     assert admin.locator(f"#result_list a:has-text('{reference}')").count() == 0
     assert admin.request.get(f"{stack.url}/case/{reference}").status == 404
     assert admin.request.get(f"{stack.url}/poster/{reference}").status == 404
