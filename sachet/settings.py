@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sachet.private_pages.PrivatePagesMiddleware",  # staff answers and one-time messages: never kept by a cache
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -317,7 +318,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", _tile_origin, "https://res.cloudinary.com"],
         "media-src": ["'self'", "blob:", "https://res.cloudinary.com"],
-        "connect-src": ["'self'"],
+        # Cloudinary: the service worker fetches the photos it keeps for reading offline.
+        "connect-src": ["'self'", "https://res.cloudinary.com"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from . import pwa
 from .health import health
 from .i18n import javascript_catalog
 
@@ -18,6 +19,12 @@ def favicon(request):
 urlpatterns = [
     path("health", health, name="health"),
     path("favicon.ico", favicon),
+    path("robots.txt", pwa.robots_txt),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    # Where the push worker lived before it became the site's one worker: browsers registered there keep it.
+    path("sw-push.js", pwa.service_worker),
+    path("offline", pwa.offline, name="offline"),
     path(settings.ADMIN_URL, admin.site.urls),
     # The language switcher posts to /i18n/setlang/; the language is never in a page's URL.
     path("i18n/", include("django.conf.urls.i18n")),

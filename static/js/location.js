@@ -134,9 +134,11 @@
 
   if (window.L && mapEl) {
     var start = hasPin() ? [parseFloat(lat.value), parseFloat(lng.value)] : [21.0, 78.0];
-    map = L.map(mapEl).setView(start, hasPin() ? 14 : 4);
+    map = L.map(mapEl, { zoomControl: false }).setView(start, hasPin() ? 14 : 4);
+    L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
     L.tileLayer(document.body.dataset.tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-      { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+      { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors",
+        errorTileUrl: document.body.dataset.tileOffline || "" }).addTo(map);
     if (hasPin()) { marker = L.marker(start).addTo(map); }
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "marked"); });
   }
