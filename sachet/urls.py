@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.cache import patch_cache_control
 from django.views.static import serve
+
+from media import thumbnails
 
 from . import pwa
 from .health import health
@@ -36,9 +39,13 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # The embedded default keeps uploads on the local disk; production serves them from Cloudinary.
+    # Stored files have random names that are never reused: browsers may keep them a year.
     def serve_media(request, path):
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+        patch_cache_control(response, public=True, max_age=thumbnails.ONE_YEAR, immutable=True)
+        return response
 
+    urlpatterns.append(re_path(r"^media/thumbs/(?P<spec>[a-z]+\d+)/(?P<name>.+)$", thumbnails.serve))
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media))
 
 handler403 = "sachet.errors.permission_denied"

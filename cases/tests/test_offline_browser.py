@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases.models import Case, Sighting
+from media import thumbnails
 from tests.browser import LOCAL_TILES, chromium, playwright_driver, watch_problems  # noqa: F401 - fixtures
 from tests.factories import form_datetime, jpeg_bytes
 
@@ -144,7 +145,7 @@ def test_a_post_the_network_drops_is_kept_by_the_service_worker_and_sent_later(c
 def test_a_case_page_its_poster_and_photo_open_offline(context, live_server, case):
     page = open_controlled(context, f"{live_server.url}/case/{case.reference}")
     wait_until_kept(page, f"/case/{case.reference}", f"/poster/{case.reference}", f"/found/{case.reference}",
-                    "/" + case.photo.url.lstrip("/"))
+                    thumbnails.url(case.photo, "fit400"))
 
     context.set_offline(True)
     page.goto(f"{live_server.url}/case/{case.reference}")
@@ -165,7 +166,7 @@ def test_a_case_page_its_poster_and_photo_open_offline(context, live_server, cas
 
 def test_a_found_childs_photo_leaves_the_phones_copy_with_the_appeal(context, live_server, case):
     page = open_controlled(context, f"{live_server.url}/case/{case.reference}")
-    photo = "/" + case.photo.url.lstrip("/")
+    photo = thumbnails.url(case.photo, "fit400")
     wait_until_kept(page, f"/case/{case.reference}", photo)
 
     Case.objects.filter(pk=case.pk).update(status="found", resolved_at=timezone.now() - timedelta(days=30))
