@@ -32,7 +32,7 @@ BACKGROUND_COLOUR = "#ffffff"
 SHELL = [
     "css/site.css", "favicon.svg", "icons/icon-192.png", "img/tile-offline.png",
     "js/pwa.js", "js/sightings_queue.js", "js/sightings_offline.js", "js/case.js", "js/points_map.js",
-    "js/location.js", "js/offline.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
+    "js/location.js", "js/offline.js", "js/lazy_leaflet.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
 ]
 WORKER_SOURCE = "js/sw.js"
 QUEUE_SCRIPT = "js/sightings_queue.js"  # imported by the worker too: it sends the sightings written offline
@@ -113,12 +113,11 @@ def offline(request):
 
 @require_safe
 def robots_txt(request):
-    """Public pages may be indexed; forms, hooks, posters (a found child's must not outlive the appeal) and the API
+    """Public pages may be indexed (the sighting form too: a search for a child's name may lead there); hooks, posters (a found child's must not outlive the appeal) and the API
     may not. The staff admin is not named: its path is kept private, and it answers strangers with a 404."""
     lines = [
         "User-agent: *",
         "Disallow: /api/",
-        "Disallow: /found/",
         "Disallow: /poster/",
         "Disallow: /hooks/",
         "Disallow: /stop/",

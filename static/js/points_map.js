@@ -5,9 +5,9 @@ window.sachetPointsMap = function (el, points, tiles) {
   var gettext = window.gettext || function (text) { return text; };
   var map = L.map(el, { zoomControl: false });
   L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
-  // Without a connection a tile that is not kept shows as the plain background tile instead of a broken image.
+  // Sharp tiles on high-density screens (detectRetina). Without a connection a tile that is not kept shows as the plain background tile instead of a broken image.
   L.tileLayer(tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors",
+    { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors", detectRetina: true,
       errorTileUrl: document.body.dataset.tileOffline || "" }).addTo(map);
   var bounds = [];
   points.forEach(function (p) {
