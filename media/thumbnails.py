@@ -24,7 +24,7 @@ from django.utils.cache import patch_cache_control
 from PIL import Image, ImageOps
 
 SQUARES = (240, 480, 720)
-FITS = (400,)
+FITS = (400, 600)
 SPECS = {f"square{side}" for side in SQUARES} | {f"fit{side}" for side in FITS}
 SERVED_FOLDERS = ("cases/photos/",)
 ONE_YEAR = 365 * 24 * 3600
@@ -50,11 +50,12 @@ def _cloudinary_transformation(spec: str) -> str:
 
 
 def srcset(file, kind: str) -> str:
-    """A srcset of the photo's copies: squares 240w, 480w, 720w; or the 400-pixel fit and the photo itself (800w:
-    stored photos fit within PHOTO_MAX_SIDE)."""
+    """A srcset of the photo's copies: squares 240w, 480w, 720w; or the 400- and 600-pixel fits and the photo itself
+    (800w: stored photos fit within PHOTO_MAX_SIDE)."""
     if kind == "square":
         return ", ".join(f"{url(file, f'square{side}')} {side}w" for side in SQUARES)
-    return f"{url(file, 'fit400')} 400w, {file.url} {settings.PHOTO_MAX_SIDE}w"
+    fits = ", ".join(f"{url(file, f'fit{side}')} {side}w" for side in FITS)
+    return f"{fits}, {file.url} {settings.PHOTO_MAX_SIDE}w"
 
 
 def _path(spec: str, name: str) -> Path:

@@ -310,7 +310,9 @@ CASES_PER_PAGE = 12
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 # --- Content-Security-Policy: scripts and styles only from this site (vendored); no inline script -----------------
-_tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)).replace("{s}.", "*.")
+# A tile URL on this site itself (a path) needs no source of its own: 'self' covers it.
+_tile_origin = ("{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)).replace("{s}.", "*.")
+                if urlsplit(MAP_TILE_URL).netloc else "'self'")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

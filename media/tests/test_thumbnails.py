@@ -48,7 +48,8 @@ def test_a_fitted_copy_keeps_the_whole_photo(client, photo):
 def test_the_srcsets_name_each_copy_with_its_width(photo):
     assert thumbnails.srcset(photo, "square") == ", ".join(
         f"/media/thumbs/square{side}/{photo.name} {side}w" for side in (240, 480, 720))
-    assert thumbnails.srcset(photo, "fit") == f"/media/thumbs/fit400/{photo.name} 400w, {photo.url} 800w"
+    assert thumbnails.srcset(photo, "fit") == (f"/media/thumbs/fit400/{photo.name} 400w, "
+                                               f"/media/thumbs/fit600/{photo.name} 600w, {photo.url} 800w")
 
 
 @pytest.mark.parametrize("path", ["square999/cases/photos/x.jpg", "square240/sightings/photos/x.jpg",

@@ -35,14 +35,22 @@ try {
         const audit = lhr.audits[ref.id];
         if (ref.weight > 0 && audit.score !== null && audit.score < 1) {
           const items = (audit.details && audit.details.items) || [];
-          const where = items.slice(0, 3).map((item) => item.url || (item.node && item.node.selector) || "")
+          const where = items.slice(0, 3)
+            .map((item) => item.description || item.url || (item.node && item.node.selector) || "")
             .filter(Boolean);
           failing.push({ id: ref.id, title: audit.title, score: audit.score, category: id,
                          value: audit.displayValue || "", where });
         }
       }
     }
-    if (lhr.runtimeError) { failing.push({ id: "runtime-error", title: lhr.runtimeError.message, score: 0 }); }
+    if (lhr.runtimeError) {
+      failing.push({ id: "runtime-error", title: lhr.runtimeError.message, score: 0, category: "all", value: "" });
+    }
+    if (process.env.LIGHTHOUSE_DETAILS) {  // what made the largest paint late, and what blocked rendering
+      for (const id of ["largest-contentful-paint-element", "render-blocking-resources", "network-requests"]) {
+        console.error(id, String(JSON.stringify(lhr.audits[id] && lhr.audits[id].details)).slice(0, 4000));
+      }
+    }
     console.log(JSON.stringify({ url, scores, failing }));
   }
 } finally {
