@@ -20,6 +20,7 @@ from media import services as media_services
 from . import consent, events, verification
 from .after_commit import after_commit
 from .models import Case, CaseNote, Geocoding, Sighting, StatusChange, Verification, VerificationMethod
+from .names import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def report_case(
         consent_at=now if consent_version else None,
         consent_given_by=contact_name if consent_version else "",
         legal_basis=legal_basis,
+        name_key=name_key(name),
     )
     if legal_basis and entered_by is not None:
         case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF

@@ -29,6 +29,7 @@ from sachet.phones import InvalidPhone, mask
 
 from . import consent, maps, posters, public, selectors, submissions, verification
 from .forms import CaseReportForm, CodeForm, SearchForm, SightingForm
+from .merging import follow_merges
 from .models import Case, Verification
 from .text import mask_contact_details
 
@@ -133,6 +134,7 @@ def _resend(request, case: Case) -> int:
     return 200
 
 
+@follow_merges
 def case_detail(request, reference: str):
     case = _get_case(reference)
     return _case_page(request, case, public.public_view(case))
@@ -160,6 +162,7 @@ def _public_points(case: Case, sightings) -> list[dict]:
     return points
 
 
+@follow_merges
 @require_http_methods(["GET", "POST"])
 def report_sighting(request, reference: str):
     """The sighting form. A browser that wrote the sighting offline (static/js/sightings_offline.js) sends it later
@@ -226,6 +229,7 @@ def _submission_key(value: str | None) -> uuid.UUID | None:
         return None
 
 
+@follow_merges
 @require_safe
 def poster(request, reference: str):
     """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot. A case
