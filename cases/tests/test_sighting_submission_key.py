@@ -176,3 +176,19 @@ def test_a_key_stored_meanwhile_by_another_request_is_found_after_the_clash(make
     assert (sighting.pk, repeated) == (other.pk, True)
     assert len(looks) == 2
     assert Sighting.objects.filter(case=case).count() == 1
+
+
+def test_a_sighting_sent_to_a_case_merged_meanwhile_reaches_the_kept_case_once(client, make_case):
+    # Written offline for the later report; staff merged it into the earlier one before the phone was online.
+    from cases import merging
+
+    kept, duplicate = make_case(name="Aarav Sharma"), make_case(name="Arav Sharma")
+    merging.merge(kept=kept, duplicate=duplicate)
+    data = sighting_data()
+
+    answers = [client.post(f"/found/{duplicate.reference}", data, follow=True, **JSON) for _ in range(2)]
+
+    assert [answer.redirect_chain for answer in answers] == [[(f"/found/{kept.reference}", 307)]] * 2
+    assert [answer.json()["outcome"] for answer in answers] == ["saved", "repeated"]
+    assert Sighting.objects.filter(case=kept, submission_key=data["submission_key"]).count() == 1
+    assert not Sighting.objects.filter(case=duplicate).exists()
