@@ -31,13 +31,15 @@ ENV = {
     "SECRET_KEY": "bench-only-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
     "SECURE_COOKIES": "false", "SECURE_HSTS_SECONDS": "0", "DATABASE_URL": f"sqlite:///{SCRATCH}/bench.sqlite3",
     "VAR_DIR": str(SCRATCH / "var"), "MEDIA_ROOT": str(SCRATCH / "media"), "STATIC_ROOT": str(SCRATCH / "static"),
-    "STATIC_MANIFEST": "true", "LOG_LEVEL": "WARNING", "LOG_REQUESTS": "false", "REPORT_VERIFICATION": "staff",
+    "STATIC_MANIFEST": "true", "LOG_LEVEL": "WARNING", "LOG_REQUESTS": "false", "REPORT_VERIFICATION": "sms+staff",
+    "TWILIO_ACCOUNT_SID": "AC-bench", "TWILIO_AUTH_TOKEN": "bench", "TWILIO_FROM_NUMBER": "+15005550006",
     "MAP_TILE_URL": "/static/img/tile-offline.png?{z}/{x}/{y}", "SITE_URL": "http://127.0.0.1:8000",
 }
 os.environ.update(ENV)
 sys.path.insert(0, str(REPO))
 STATES = ["unverified", "missing", "found", "found_withdrawn", "closed", "rejected", "erased"]
-PAGES = ["home", "search", "report", "sighting_form", "subscribe", "offline", *(f"case_{s}" for s in STATES)]
+PAGES = ["home", "search", "report", "confirm", "sighting_form", "found_child_form", "found_child_sent", "appeal",
+         "subscribe", "offline", *(f"case_{s}" for s in STATES)]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
@@ -49,9 +51,10 @@ def seed() -> dict[str, str]:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from cases import retention
-    from cases.models import Case, Sighting
+    from cases import retention, verification
+    from cases.models import Case, FoundChild, FoundChildPhoto, Sighting
     from media.images import normalise_photo
+    from notifications.models import PhoneCode
     from tests.factories import FACES_DIR
 
     now = timezone.now()
@@ -85,7 +88,21 @@ def seed() -> dict[str, str]:
             paths[f"case_{state}"] = case.get_absolute_url()
             if state == "missing":
                 paths["sighting_form"] = f"/found/{case.reference}"
-    paths.update(home="/", search="/?q=Kavya", report="/report", subscribe="/subscribe", offline="/offline")
+    # The family's code page (a code sent, waiting), and a found child's published appeal with a photo.
+    waiting = Case.objects.create(
+        name="Ishaan Patel", age=6, gender="male", description="Green jumper.", last_seen_place="Aundh, Pune",
+        last_seen_at=now - timedelta(hours=1), contact_name="Ravi Patel", contact_phone="+919822000102",
+        reporter_phone="+919822000102", consent_at=now, consent_given_by="Ravi Patel", consent_version="2026-12")
+    PhoneCode.objects.create(purpose=verification.CODE_PURPOSE, subject=waiting.reference, phone=waiting.contact_phone,
+                             code_hash="0" * 64, nonce="0" * 32, expires_at=now + timedelta(hours=2))
+    child = FoundChild.objects.create(found_place="Pune railway station", found_at=now - timedelta(hours=5),
+                                      apparent_age=6, gender="male", stated_name="Raju", language="Marathi",
+                                      appeal_contact="Pune Police, 020 2612 2880", appeal_published_at=now)
+    photo = normalise_photo(ContentFile(faces[0].read_bytes(), name="photo.jpg"))
+    FoundChildPhoto(found_child=child).photo.save(photo.name, photo, save=True)
+    paths.update(home="/", search="/?q=Kavya", report="/report", subscribe="/subscribe", offline="/offline",
+                 confirm=f"/case/{waiting.reference}/confirm", found_child_form="/found-a-child",
+                 found_child_sent="/found-a-child/sent", appeal=f"/appeal/{child.reference}")
     return paths
 
 

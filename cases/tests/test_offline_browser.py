@@ -214,3 +214,21 @@ def test_nothing_is_kept_from_a_signed_in_staff_users_visit(context, live_server
     assert "/" not in kept
     assert not [path for path in kept if django_settings.ADMIN_URL.strip("/") in path]
     assert [path for path in kept if path.startswith("/static/css/")]  # the shell itself is kept
+
+
+def test_a_found_childs_appeal_and_its_photo_are_not_kept(context, live_server, case):
+    from tests.test_accessibility_browser import published_appeal
+
+    child = published_appeal()
+    photo = child.photos.get().photo.url
+    page = open_controlled(context, f"{live_server.url}/case/{case.reference}")
+    wait_until_kept(page, f"/case/{case.reference}")
+
+    page.goto(f"{live_server.url}/appeal/{child.reference}")
+    page.wait_for_function("() => [...document.images].every((image) => image.complete && image.naturalWidth > 0)")
+    page.goto(f"{live_server.url}/case/{case.reference}")  # the worker has finished with the appeal's requests
+
+    kept = page.evaluate(KEPT)
+    assert f"/appeal/{child.reference}" not in kept
+    assert photo not in kept
+    assert [path for path in kept if path.startswith("/media/") and "cases/photos/" in path]  # the case page's photo

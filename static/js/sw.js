@@ -6,7 +6,8 @@
 //   - the app shell (styles, scripts, icons, the offline page), kept at install, one cache per version;
 //   - pages of cases opened (/case/<ref>), their sighting forms (/found/<ref>) and posters (/poster/<ref>), and
 //     the home page: network first, the kept copy when there is no connection;
-//   - the photos those pages show (/media/..., Cloudinary images): kept once fetched (their names never change);
+//   - the photos those pages show (/media/..., Cloudinary images): kept once fetched (their names never change),
+//     and only when one of those pages asks for them (never for the admin or a found child's appeal);
 //   - scripts and styles (/static/, /jsi18n/): kept once fetched.
 // Never kept: anything but a GET, an answer that is not a plain 200 from this site, or one that says
 // Cache-Control: private or no-store (the server says so for every answer to a signed-in staff user, and for a
@@ -106,7 +107,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) {
     if (request.method === "GET" && CLOUDINARY_IMAGE.test(request.url)) {
-      event.respondWith(keptFirst(request, MEDIA_CACHE));
+      event.respondWith(photo(event));
     }
     return;
   }
@@ -117,7 +118,7 @@ self.addEventListener("fetch", function (event) {
   } else if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/jsi18n/") === 0) {
     event.respondWith(keptFirst(request, STATIC_CACHE));
   } else if (url.pathname.indexOf("/media/") === 0) {
-    event.respondWith(keptFirst(request, MEDIA_CACHE));
+    event.respondWith(photo(event));
   } else if (KEPT_PAGES.some(function (pattern) { return pattern.test(url.pathname); }) &&
              (!url.search || SIGHTING_FORM.test(url.pathname))) {
     event.respondWith(networkFirst(event, url));
@@ -132,6 +133,23 @@ function keepable(response) {
   if (response.status !== 200 || response.type !== "basic" || response.redirected) { return false; }
   var control = (response.headers.get("Cache-Control") || "").toLowerCase();
   return !/(^|[,\s])(no-store|private)([,\s=]|$)/.test(control);
+}
+
+// A photo is kept only when a page the worker keeps shows it (a case page, the home page): never one an admin page,
+// an appeal for a found child or any other page asks for, even where its answer says nothing of caching (Cloudinary).
+function photo(event) {
+  return shownByKeptPage(event).then(function (kept) {
+    return kept ? keptFirst(event.request, MEDIA_CACHE) : fetch(event.request);
+  });
+}
+
+function shownByKeptPage(event) {
+  if (!event.clientId) { return Promise.resolve(false); }
+  return self.clients.get(event.clientId).then(function (client) {
+    if (!client) { return false; }
+    var path = new URL(client.url).pathname;
+    return KEPT_PAGES.some(function (pattern) { return pattern.test(path); });
+  });
 }
 
 function keptFirst(request, cacheName) {
