@@ -113,12 +113,16 @@ def offline(request):
 
 @require_safe
 def robots_txt(request):
-    """Public pages may be indexed (the sighting form too: a search for a child's name may lead there); hooks, posters (a found child's must not outlive the appeal) and the API
-    may not. The staff admin is not named: its path is kept private, and it answers strangers with a 404."""
+    """Public pages may be indexed (the sighting form too: a search for a child's name may lead there); hooks,
+    posters and the API may not, nor a found child's appeal (the police publish it for a while: its photo must not
+    outlive it in search engines' copies). The staff admin is not named: its path is kept private, and it answers
+    strangers with a 404."""
     lines = [
         "User-agent: *",
         "Disallow: /api/",
         "Disallow: /poster/",
+        "Disallow: /appeal/",
+        "Disallow: /found-a-child/sent",
         "Disallow: /hooks/",
         "Disallow: /stop/",
         "Disallow: /subscribe/",

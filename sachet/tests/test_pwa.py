@@ -89,7 +89,7 @@ def test_robots_txt_keeps_forms_and_posters_out_and_never_names_the_admin(client
 
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert text.startswith("User-agent: *\n")
-    for path in ("/api/", "/poster/", "/hooks/"):
+    for path in ("/api/", "/poster/", "/hooks/", "/appeal/"):
         assert f"Disallow: {path}\n" in text
     assert "Allow: /\n" in text
     assert django_settings.ADMIN_URL.strip("/") not in text
