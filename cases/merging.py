@@ -116,14 +116,19 @@ def kept_reference(reference: str) -> str | None:
 
 
 def follow_merges(view):
-    """A public view by `reference`: a merged case's reference redirects to the same page of the kept case."""
+    """A public view by `reference`: a merged case's reference redirects to the same page of the kept case. A form
+    sent to it (a sighting, perhaps written offline before the merge) is redirected with 307, which sends it again
+    as it was to the kept case, rather than turning it into a GET that would drop it."""
 
     @functools.wraps(view)
     def wrapper(request, reference: str, *args, **kwargs):
         kept = kept_reference(reference)
         if kept is not None:
             target = request.resolver_match.url_name if request.resolver_match else "detail"
-            return redirect(f"cases:{target}", reference=kept)
+            response = redirect(f"cases:{target}", reference=kept)
+            if request.method not in ("GET", "HEAD"):
+                response.status_code = 307
+            return response
         return view(request, reference, *args, **kwargs)
 
     return wrapper

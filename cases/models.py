@@ -257,11 +257,15 @@ class Sighting(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Made by the browser for each sighting written (static/js/sightings_offline.js): the same sighting sent again,
+    # e.g. from the offline queue after a lost answer, is stored once.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-seen_at"]
         permissions = [("publish_sighting", "Can publish a sighting on the case's public page")]
         constraints = [
+            models.UniqueConstraint(fields=["case", "submission_key"], name="sighting_submission_once"),
             models.CheckConstraint(
                 condition=Q(face_match_score__isnull=True) | Q(face_match_score__lte=100),
                 name="sighting_score_0_100",

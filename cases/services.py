@@ -7,6 +7,7 @@ by `cases.events` after the transaction commits, so a rolled-back report never s
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -127,10 +128,13 @@ def record_sighting(
     longitude: Decimal | None = None,
     photo: File | None = None,
     reporter_phone: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> Sighting:
-    """Record a sighting reported by a member of the public."""
+    """Record a sighting reported by a member of the public (submission_key: the browser's key for it, unique per
+    case)."""
     sighting = Sighting.objects.create(
         case=case,
+        submission_key=submission_key,
         place=place,
         seen_at=seen_at,
         description=description,

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
@@ -44,16 +45,36 @@ def submit_report(**fields) -> tuple[Case, bool]:
         return services.report_case(**fields), False
 
 
-def submit_sighting(*, case: Case, **fields) -> tuple[Sighting, bool]:
-    """services.record_sighting unless the same text for this case was stored within the last minutes."""
+def submit_sighting(*, case: Case, submission_key: uuid.UUID | None = None, **fields) -> tuple[Sighting, bool]:
+    """services.record_sighting unless this sighting was stored already: the same submission key for this case
+    (the browser sent it again, e.g. from its offline queue), or the same text within the last minutes."""
     text = _normalised(fields["description"])
-    with _one_at_a_time("sighting", str(case.pk), text.casefold()):
+    lock = ("key", str(submission_key)) if submission_key else ("text", text.casefold())
+    with _one_at_a_time("sighting", str(case.pk), *lock):
+        existing = stored_sighting(case=case, submission_key=submission_key)
+        if existing is not None:
+            logger.info("repeated sighting stored once ref=%s sighting=%s", case.reference, existing.pk)
+            return existing, True
         recent = Sighting.objects.filter(case=case, created_at__gte=_since()).order_by("-created_at")
         for sighting in recent.only("id", "description")[:50]:
             if _normalised(sighting.description).casefold() == text.casefold():
                 logger.info("repeated sighting stored once ref=%s sighting=%s", case.reference, sighting.pk)
                 return sighting, True
-        return services.record_sighting(case=case, **fields), False
+        try:
+            return services.record_sighting(case=case, submission_key=submission_key, **fields), False
+        except IntegrityError:
+            # The same key stored meanwhile by a request that did not wait for the lock (cache down).
+            existing = stored_sighting(case=case, submission_key=submission_key)
+            if existing is None:
+                raise
+            return existing, True
+
+
+def stored_sighting(*, case: Case, submission_key: uuid.UUID | None) -> Sighting | None:
+    """The sighting already stored for this case under this submission key, if any."""
+    if not submission_key:
+        return None
+    return Sighting.objects.filter(case=case, submission_key=submission_key).first()
 
 
 def _since():

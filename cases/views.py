@@ -8,6 +8,7 @@ each request against the rate limits (sachet.ratelimits) before anything is read
 from __future__ import annotations
 
 import logging
+import uuid
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -165,33 +166,68 @@ def _public_points(case: Case, sightings) -> list[dict]:
 @follow_merges
 @require_http_methods(["GET", "POST"])
 def report_sighting(request, reference: str):
+    """The sighting form. A browser that wrote the sighting offline (static/js/sightings_offline.js) sends it later
+    with its submission key and `Accept: application/json`, and gets JSON back; sending it again is answered as
+    the first time, without counting against the rate limit (nothing new is stored)."""
     case = _get_case(reference)
     view = public.public_view(case)
+    wants_json = _wants_json(request)
     if not view.sighting_form:
         # Found, closed, rejected or erased: the page says so, and a sent form is not stored.
+        if request.method == "POST" and wants_json:
+            return JsonResponse({"outcome": "closed", "case_url": case.get_absolute_url(),
+                                 "message": _("This appeal has ended: the sighting was not needed.")}, status=410)
         return _case_page(request, case, view, status=410 if request.method == "POST" else None)
     if request.method == "POST":
-        ratelimits.check(request, "sighting", phone=request.POST.get("reporter_phone") or None)
+        key = _submission_key(request.POST.get("submission_key"))
+        stored = submissions.stored_sighting(case=case, submission_key=key)
+        if stored is None:
+            ratelimits.check(request, "sighting", phone=request.POST.get("reporter_phone") or None)
         form = SightingForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            _sighting, repeated = submissions.submit_sighting(
-                case=case, place=data["place"], seen_at=data["seen_at"], description=data["description"],
-                latitude=data["latitude"], longitude=data["longitude"], photo=data["photo"],
-                reporter_phone=data["reporter_phone"],
-            )
-            if repeated:
-                messages.info(request, _("Thank you. You sent this sighting a few minutes ago: it is saved once and "
-                                         "the team has it."))
+        if stored is not None or form.is_valid():
+            if stored is None:
+                data = form.cleaned_data
+                stored, repeated = submissions.submit_sighting(
+                    case=case, place=data["place"], seen_at=data["seen_at"], description=data["description"],
+                    latitude=data["latitude"], longitude=data["longitude"], photo=data["photo"],
+                    reporter_phone=data["reporter_phone"], submission_key=key,
+                )
             else:
-                messages.success(request, _("Thank you. Your sighting is saved and the team following this case will "
-                                            "be told. It appears on this page once the team has checked it. If the "
-                                            "child is in danger right now, call 112."))
-            return redirect(case)
+                repeated = True
+            return _after_sighting(request, case, repeated=repeated, wants_json=wants_json)
+        if wants_json:
+            return JsonResponse({"outcome": "invalid", "errors": {
+                field: [str(error) for error in errors] for field, errors in form.errors.items()}}, status=400)
     else:
         form = SightingForm()
     return render(request, "cases/sighting_form.html", {"case": case, "form": form},
                   status=400 if form.errors else 200)
+
+
+def _after_sighting(request, case: Case, *, repeated: bool, wants_json: bool):
+    if wants_json:
+        return JsonResponse({"outcome": "repeated" if repeated else "saved", "case_url": case.get_absolute_url()},
+                            status=200 if repeated else 201)
+    if repeated:
+        messages.info(request, _("Thank you. You sent this sighting a few minutes ago: it is saved once and "
+                                 "the team has it."))
+    else:
+        messages.success(request, _("Thank you. Your sighting is saved and the team following this case will "
+                                    "be told. It appears on this page once the team has checked it. If the "
+                                    "child is in danger right now, call 112."))
+    return redirect(case)
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").split(",")[0].strip() == "application/json"
+
+
+def _submission_key(value: str | None) -> uuid.UUID | None:
+    """The browser's key for a sighting; anything that is not a UUID is ignored (the form still works)."""
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 @follow_merges

@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from . import faces
+from . import faces, thumbnails
 from .face_index import FaceIndex
 from .models import ENCODING_BYTES, FacePrint, FacePrintDeletion
 from .storage import StorageUnavailable, storage_kind
@@ -148,6 +148,7 @@ def delete_files(files: Iterable[tuple[Storage, str]]) -> int:
             logger.warning("file deletion postponed name=%s: %s", name, error)
             delete_stored_file.delay(name, storage_kind(storage))
             continue
+        thumbnails.forget(name)
         deleted += 1
     return deleted
 

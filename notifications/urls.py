@@ -10,7 +10,6 @@ urlpatterns = [
     re_path(r"^subscribe/code/(?P<token>[\w-]{20,43})$", views.confirm_code, name="code"),
     re_path(r"^subscribe/telegram/(?P<token>[\w-]{20,43})$", views.telegram_step, name="telegram"),
     re_path(r"^stop/(?P<key>[0-9a-f]{20})$", views.stop, name="stop"),
-    path("sw-push.js", views.push_service_worker, name="push-worker"),
     path("api/push/stop", views.push_stop, name="push-stop"),
     path("hooks/telegram", webhooks.telegram, name="telegram-webhook"),
     path("hooks/twilio/sms", webhooks.twilio_inbound, name="twilio-inbound"),

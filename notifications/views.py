@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -168,16 +167,3 @@ def push_stop(request):
     if not isinstance(endpoint, str) or not endpoint:
         return JsonResponse({"error": _("Send the endpoint of the push subscription to stop.")}, status=400)
     return JsonResponse({"stopped": subscriptions.stop_push(endpoint)})
-
-
-@lru_cache(maxsize=1)
-def _service_worker_source() -> bytes:
-    return (settings.BASE_DIR / "static" / "js" / "sw-push.js").read_bytes()
-
-
-@require_safe
-def push_service_worker(request):
-    """The push service worker, served from the site's root (a worker's scope cannot reach above its own path)."""
-    response = HttpResponse(_service_worker_source(), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    return response

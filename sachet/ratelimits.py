@@ -128,11 +128,12 @@ def wait_in_words(seconds: int) -> str:
 
 
 def too_many_requests(request, exception: RateLimited):
-    """The 429 answer: JSON under /api/, the friendly page elsewhere; both say when to try again."""
+    """The 429 answer: JSON under /api/ (and to a script that asks for JSON), the friendly page elsewhere; both say
+    when to try again."""
     retry_after = exception.retry_after
     headers = {"Retry-After": str(retry_after)}
     wait = wait_in_words(retry_after)
-    if request.path_info.startswith(API_PREFIX):
+    if request.path_info.startswith(API_PREFIX) or request.headers.get("Accept", "").startswith("application/json"):
         message = _("Too many requests from your connection. Please wait %(wait)s and try again.") % {"wait": wait}
         return JsonResponse({"error": message, "retry_after": retry_after}, status=429, headers=headers)
     response = render(request, "429.html", {"wait": wait, "retry_after": retry_after}, status=429)

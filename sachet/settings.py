@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sachet.private_pages.PrivatePagesMiddleware",  # staff answers and one-time messages: never kept by a cache
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -317,7 +318,9 @@ CASES_PER_PAGE = 12
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 # --- Content-Security-Policy: scripts and styles only from this site (vendored); no inline script -----------------
-_tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)).replace("{s}.", "*.")
+# A tile URL on this site itself (a path) needs no source of its own: 'self' covers it.
+_tile_origin = ("{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)).replace("{s}.", "*.")
+                if urlsplit(MAP_TILE_URL).netloc else "'self'")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -325,7 +328,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", _tile_origin, "https://res.cloudinary.com"],
         "media-src": ["'self'", "blob:", "https://res.cloudinary.com"],
-        "connect-src": ["'self'"],
+        # Cloudinary: the service worker fetches the photos it keeps for reading offline.
+        "connect-src": ["'self'", "https://res.cloudinary.com"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

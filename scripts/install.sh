@@ -16,6 +16,7 @@ if [ "$mode" = "--test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
   command -v xgettext >/dev/null || need+=(gettext)
+  command -v npm >/dev/null || need+=(nodejs npm)
   [ -f /usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf ] || need+=(fonts-noto-core)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   if [ ${#need[@]} -gt 0 ]; then
@@ -40,6 +41,16 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
   touch "$stamp"
 fi
+if [ "$mode" = "--test" ]; then
+  # Lighthouse for the browser tests (tests/lighthouse: a test tool, nothing of it is served), from the npm
+  # registry at the versions of its lock file; again only when the lock file changed.
+  lock="tests/lighthouse/node_modules/.installed-$(sha256sum tests/lighthouse/package-lock.json | cut -c1-16)"
+  if [ ! -f "$lock" ]; then
+    npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
+    touch "$lock"
+  fi
+fi
+
 # The gazetteer's memory-mapped arrays, made from geocoding/data/gazetteer_in.tsv.gz (a few seconds, once per change).
 .venv/bin/python -m geocoding.gazetteer_arrays >/dev/null
 

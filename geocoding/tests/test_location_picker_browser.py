@@ -62,7 +62,10 @@ def test_typed_place_is_shown_with_its_precision_but_not_put_into_the_form(repor
     assert answer.get_attribute("data-precision") == "locality"
     assert report_page.input_value("input[name=latitude]") == ""
     assert report_page.input_value("input[name=longitude]") == ""
-    assert report_page.locator("path.leaflet-interactive").count() == 1  # the preview circle
+    # The map is drawn once it comes near the screen (Leaflet loads then): with the preview circle.
+    report_page.locator("[data-picker-map]").scroll_into_view_if_needed()
+    report_page.locator("path.leaflet-interactive").wait_for(timeout=10000)
+    assert report_page.locator("path.leaflet-interactive").count() == 1
 
 
 def test_city_only_answer_says_the_area_was_not_found(report_page):

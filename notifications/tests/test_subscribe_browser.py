@@ -1,5 +1,5 @@
 """/subscribe in headless Chromium, for browser notifications: the permission is asked only when the person presses
-Subscribe, the push service worker registers at /sw-push.js, and the subscription reaches the server, which then
+Subscribe, the site's service worker (/sw.js) shows the notifications, and the subscription reaches the server, which then
 pushes to it; the page then offers to stop, and stopping removes it.
 
 Headless Chromium here has no push service to subscribe with (no network, no Google push service), so
@@ -98,8 +98,8 @@ def test_push_subscription_from_the_button_to_a_notification_and_back(chromium, 
 
     assert page.evaluate("sessionStorage.getItem('asks')") == "1"  # asked once, after Subscribe was pressed
     assert page.evaluate("sessionStorage.getItem('serverKeyBytes')") == "65"  # the page's VAPID key, decoded
-    worker = page.evaluate("navigator.serviceWorker.getRegistration('/push/').then(r => r && r.active.scriptURL)")
-    assert worker == f"{live_server.url}/sw-push.js"
+    worker = page.evaluate("navigator.serviceWorker.getRegistration('/').then(r => r && r.active.scriptURL)")
+    assert worker == f"{live_server.url}/sw.js"
     subscription = Subscription.objects.get()
     assert (subscription.channel, subscription.status) == ("webpush", "active")
     assert subscription.push_endpoint == browser_subscription["endpoint"]
@@ -119,8 +119,9 @@ def test_push_subscription_from_the_button_to_a_notification_and_back(chromium, 
     context.close()
 
 
-def test_the_push_worker_is_served_from_the_root(client):
-    response = client.get("/sw-push.js")
+@pytest.mark.parametrize("path", ["/sw.js", "/sw-push.js"])
+def test_the_push_worker_is_the_sites_worker_served_from_the_root(client, path):
+    response = client.get(path)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/javascript; charset=utf-8"

@@ -4,8 +4,10 @@
   var gettext = window.gettext || function (text) { return text; };  // the page's JavaScript catalogue
   var data = document.getElementById("map-points");
   var mapEl = document.querySelector("[data-case-map]");
-  if (data && mapEl && window.L) {
-    window.sachetPointsMap(mapEl, JSON.parse(data.textContent), document.body.dataset.tiles);
+  if (data && mapEl && window.sachetLeaflet) {
+    window.sachetLeaflet(mapEl).then(function () {
+      window.sachetPointsMap(mapEl, JSON.parse(data.textContent), document.body.dataset.tiles);
+    }).catch(function () { /* no map without a connection: the places are listed on the page */ });
   }
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {

@@ -132,13 +132,20 @@
     nameThePoint(la, ln, how);
   }
 
-  if (window.L && mapEl) {
+  function drawMap(L) {
     var start = hasPin() ? [parseFloat(lat.value), parseFloat(lng.value)] : [21.0, 78.0];
-    map = L.map(mapEl).setView(start, hasPin() ? 14 : 4);
+    map = L.map(mapEl, { zoomControl: false }).setView(start, hasPin() ? 14 : 4);
+    L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
     L.tileLayer(document.body.dataset.tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-      { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+      { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors", detectRetina: true,
+        errorTileUrl: document.body.dataset.tileOffline || "" }).addTo(map);
     if (hasPin()) { marker = L.marker(start).addTo(map); }
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "marked"); });
+    if (shown) { showPreview(shown); }
+  }
+
+  if (mapEl && window.sachetLeaflet) {
+    window.sachetLeaflet(mapEl, { afterInteraction: true }).then(drawMap).catch(function () { /* the form works without the map */ });
   }
 
   var button = box.querySelector("[data-use-location]");

@@ -1,7 +1,7 @@
 // The subscription form: shows the parts of the chosen way (phone number, Telegram, browser notifications), and for
 // browser notifications asks the browser's permission only when the person presses Subscribe, then subscribes this
 // browser to push (VAPID) and sends the subscription with the form. A browser that already gets alerts can stop them.
-// The push service worker lives at /sw-push.js with the scope /push/ (it only shows notifications).
+// Notifications are shown by the site's one service worker (/sw.js, scope /, registered by pwa.js on every page).
 // Words come from the JavaScript catalogue (/jsi18n/<language>.js) the page loads first; without it, English.
 (function () {
   "use strict";
@@ -9,8 +9,8 @@
   var form = document.querySelector("[data-subscribe-form]");
   var pushSupported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
   var stopUrl = form ? form.dataset.pushStopUrl : null;
-  var workerUrl = form ? form.dataset.pushWorker : "/sw-push.js";
-  var SCOPE = "/push/";
+  var workerUrl = form ? form.dataset.pushWorker : "/sw.js";
+  var SCOPE = "/";
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -28,9 +28,13 @@
   // --- a browser that already subscribed can stop -----------------------------------------------------------------
   var current = document.querySelector("[data-push-current]");
   if (current && pushSupported) {
-    navigator.serviceWorker.getRegistration(SCOPE).then(function (registration) {
-      return registration ? registration.pushManager.getSubscription() : null;
-    }).then(function (subscription) {
+    // Also a registration from before the worker moved to the root (/sw-push.js, scope /push/).
+    navigator.serviceWorker.getRegistrations().then(function (registrations) {
+      return Promise.all(registrations.map(function (registration) {
+        return registration.pushManager.getSubscription();
+      }));
+    }).then(function (subscriptions) {
+      var subscription = subscriptions.filter(Boolean)[0];
       if (!subscription) { return; }
       current.hidden = false;
       current.querySelector("[data-push-stop]").addEventListener("click", function () {
@@ -95,7 +99,7 @@
       }
       return navigator.serviceWorker.register(workerUrl, { scope: SCOPE });
     }).then(function (registration) {
-      // The worker's scope (/push/) holds no page, so navigator.serviceWorker.ready never comes: wait for it here.
+      // Wait until it is active (it may be installing: this may be the first page that registered it).
       return new Promise(function (resolve) {
         (function check() {
           if (registration.active) { resolve(registration); } else { setTimeout(check, 50); }

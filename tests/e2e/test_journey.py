@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import FACES_DIR
 
@@ -58,13 +59,23 @@ def wait_for_alerts(stack, text: str) -> dict[str, list]:
                             what=f"alerts mentioning {text!r} at Telegram, Discord and SMS")
 
 
-def reload_until(page, selector: str, *, timeout: float, stack, what: str) -> None:
-    """Reload the page until `selector` is on it: the worker fills things in after the page was first served."""
+def reload_until(page, selector: str, *, timeout: float, stack, what: str, scroll_to: str | None = None) -> None:
+    """Reload the page until `selector` is on it: the worker fills things in after the page was first served.
+    `scroll_to`: an element to bring on screen first (a map is drawn only once it comes near the screen)."""
+    def shown() -> bool:
+        if scroll_to and page.locator(scroll_to).count():
+            page.locator(scroll_to).first.scroll_into_view_if_needed()
+            try:
+                page.wait_for_selector(selector, timeout=5_000)
+            except PlaywrightTimeoutError:
+                return False
+        return bool(page.locator(selector).count())
+
     def present() -> bool:
-        if page.locator(selector).count():
+        if shown():
             return True
         page.reload()
-        return bool(page.locator(selector).count())
+        return shown()
 
     stack.wait_until(present, timeout=timeout, what=what, interval=0.5)
 
@@ -132,7 +143,7 @@ def test_report_a_missing_child_with_a_photo_and_a_place(stack, visitor):
     assert page.inner_text("h1") == "Ananya Iyer"
     # The place is looked up by the worker after the report was saved: the map shows it once that is done.
     reload_until(page, "[data-case-map][data-ready=true] path.leaflet-interactive", timeout=WORKER_WITHIN, stack=stack,
-                 what="the last-seen place on the case page's map")
+                 what="the last-seen place on the case page's map", scroll_to="[data-case-map]")
     points = json.loads(page.inner_text("#map-points"))
     assert points == [{"lat": ANDHERI_WEST.lat, "lng": ANDHERI_WEST.lng, "kind": "last_seen",
                        "label": "Last seen: Andheri West, Mumbai"}]

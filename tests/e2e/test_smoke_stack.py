@@ -52,7 +52,8 @@ def test_report_with_a_photo_leads_to_the_code_and_the_case_page(client):
     assert "<h1>Diya Menon</h1>" in page.text
     assert f"<code>{match['reference']}</code>" in page.text
     assert "Waiting for confirmation." in page.text
-    assert re.search(r'<img src="/media/cases/[^"]+\.jpg" alt="Photo of Diya Menon"', page.text)
+    # A copy at the size shown (media/thumbnails.py), made on first request.
+    assert re.search(r'<img src="/media/thumbs/fit400/cases/[^"]+\.jpg"[^>]* alt="Photo of Diya Menon"', page.text)
     assert "+919822000999" not in page.text  # the reporter's phone stays private
 
 
