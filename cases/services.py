@@ -48,6 +48,8 @@ def report_case(
     consent_version: str = "",
     legal_basis: str = "",
     entered_by=None,
+    source_domain: str = "",
+    source_record: str = "",
 ) -> Case:
     """Record a missing child. Files must already be validated (media.images / media.audio).
 
@@ -79,6 +81,8 @@ def report_case(
         consent_at=now if consent_version else None,
         consent_given_by=contact_name if consent_version else "",
         legal_basis=legal_basis,
+        source_domain=source_domain,
+        source_record=source_record,
     )
     if legal_basis and entered_by is not None:
         case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF
@@ -124,8 +128,10 @@ def record_sighting(
     longitude: Decimal | None = None,
     photo: File | None = None,
     reporter_phone: str = "",
+    source_domain: str = "",
+    source_record: str = "",
 ) -> Sighting:
-    """Record a sighting reported by a member of the public."""
+    """Record a sighting reported by a member of the public (or sent by a partner: `source_domain`)."""
     sighting = Sighting.objects.create(
         case=case,
         place=place,
@@ -136,6 +142,8 @@ def record_sighting(
         reporter_phone=reporter_phone,
         geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
         location_precision="exact" if latitude is not None else "",
+        source_domain=source_domain,
+        source_record=source_record,
     )
     if photo is not None:
         sighting.photo.save(photo.name, photo, save=True)
