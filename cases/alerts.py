@@ -25,6 +25,7 @@ from notifications.channels import PUBLIC, STAFF, Message
 from notifications.channels.formatting import redact_phones
 from notifications.models import Delivery
 
+from . import cap
 from .models import Case, Sighting, StatusChange, Verdict
 from .public import is_listed
 from .selectors import listed_cases
@@ -40,6 +41,7 @@ def case_reported(case: Case) -> list[Delivery]:
     """The public alert for a new case: who, where and when last seen, what they look like, the photo; and the
     subscribers around the last-seen point (once the case has a point)."""
     area_alert(case, kind="new", key="new")
+    cap.alert(case, key="reported")
     return _queue(
         f"{event_prefix(case)}reported",
         title=f"Missing: {case.name}, {case.age}",
@@ -87,6 +89,10 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     # Subscribers: found/closed to those alerted before, missing again to the circle.
     area_kind = {Case.Status.FOUND: "found", Case.Status.CLOSED: "closed"}.get(change.to_status, "new")
     area_alert(case, kind=area_kind, key=f"{change.to_status}:{change.pk}")
+    if change.to_status == Case.Status.MISSING:
+        cap.alert(case, key=f"status:{change.pk}")
+    else:
+        cap.cancel(case, key=f"status:{change.pk}")
     if change.to_status == Case.Status.FOUND:
         return _queue(
             key,
@@ -185,6 +191,7 @@ def send_area_reminders(now: datetime | None = None) -> int:
         for case in due:
             with transaction.atomic():
                 area_alert(case, kind="reminder", key=f"reminder:{hours}h")
+                cap.update(case, key=f"reminder:{hours}h")  # the CAP area circle grows too
             reminded += 1
     return reminded
 

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 
 from media import matching
 
-from .. import services
+from .. import cap, services
 from ..alerts import deliveries_for_case, resend_failed
 from ..events import schedule_poster, schedule_rematch
 from ..maps import map_points
@@ -124,6 +124,7 @@ class CaseAdmin(CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
                 matching.forget([getattr(previous_photo, "name", str(previous_photo))])
             schedule_rematch(obj)
         schedule_poster(obj, force=True)
+        cap.update(obj, key=f"edit:{obj.updated_at:%Y%m%dT%H%M%S%f}")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))
