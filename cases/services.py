@@ -50,6 +50,7 @@ def report_case(
     entered_by=None,
     source_domain: str = "",
     source_record: str = "",
+    announce: bool = True,
 ) -> Case:
     """Record a missing child. Files must already be validated (media.images / media.audio).
 
@@ -57,6 +58,9 @@ def report_case(
     gives the legal basis instead, and `entered_by`, which verifies it at once. Without either, nothing is published.
     Otherwise REPORT_VERIFICATION decides (cases.verification): published now, or once the family's code or a staff
     user confirms it.
+
+    `announce=False` is for records brought from another system (PFIF, the old Sachet): no alert and no code to
+    the family; geocoding, photo analysis and the poster happen as for any report.
     """
     if consent_version and not consent.wording(consent_version):
         raise ValueError(f"unknown consent version {consent_version!r}")
@@ -97,8 +101,9 @@ def report_case(
         case.save(update_fields=["photo", "voice_note", "updated_at"])
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
                                 note="Reported" if entered_by is None else "Entered by staff")
-    verification.begin(case)
-    events.case_reported(case)
+    if announce:
+        verification.begin(case)
+    events.case_reported(case, announce=announce)
     return case
 
 
@@ -130,6 +135,7 @@ def record_sighting(
     reporter_phone: str = "",
     source_domain: str = "",
     source_record: str = "",
+    announce: bool = True,
 ) -> Sighting:
     """Record a sighting reported by a member of the public (or sent by a partner: `source_domain`)."""
     sighting = Sighting.objects.create(
@@ -147,7 +153,7 @@ def record_sighting(
     )
     if photo is not None:
         sighting.photo.save(photo.name, photo, save=True)
-    events.sighting_recorded(sighting)
+    events.sighting_recorded(sighting, announce=announce)
     return sighting
 
 
