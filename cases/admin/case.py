@@ -28,6 +28,7 @@ from ..maps import map_points
 from ..models import Case
 from .columns import CaseListColumns
 from .display import framed_photo
+from .exports import CaseResource, MaskedCaseResource, StaffExportMixin
 from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
 from .inlines import CandidateInline, CaseNoteInline, SightingInline, StatusChangeInline
 from .trust import CaseTrustMixin
@@ -63,7 +64,9 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
+class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
+    full_resource, masked_resource = CaseResource, MaskedCaseResource
+    change_list_template = "admin/cases/case/change_list.html"  # the export button is added around it
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; the rest is on the case page.
     list_display = ("photo_thumb", "child", "age", "state", "last_seen", "reported", "days_missing",
                     "sightings_count", "best_match")
