@@ -44,7 +44,7 @@ def case_reported(case: Case) -> list[Delivery]:
     cap.alert(case, key="reported")
     return _queue(
         f"{event_prefix(case)}reported",
-        title=f"Missing: {case.name}, {case.age}",
+        title=f"Missing: {case.name}, {_age(case)}",
         body=f"{_last_seen(case)} {_text(case.description)} Case {case.reference}. If you see this child, "
         "report it at the link.",
         link=_case_url(case),
@@ -60,7 +60,7 @@ def report_received(case: Case) -> list[Delivery]:
     waiting = "" if case.verification == "verified" else " Waiting for confirmation: verify or reject it in the admin."
     return _queue(
         f"{event_prefix(case)}received",
-        title=f"New report: {case.name}, {case.age} ({case.reference})",
+        title=f"New report: {case.name}, {_age(case)} ({case.reference})",
         body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
         link=_admin_url(case),
         audience=STAFF,
@@ -106,7 +106,7 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     if change.to_status == Case.Status.MISSING:
         return _queue(
             key,
-            title=f"Missing again: {case.name}, {case.age}",
+            title=f"Missing again: {case.name}, {_age(case)}",
             body=f"{case.name} is missing again. {_last_seen(case)} {_text(case.description)} Case "
             f"{case.reference}. Please share again.",
             link=_case_url(case),
@@ -216,8 +216,11 @@ def _area_message(case: Case, kind: str) -> Message:
     if kind == "closed":
         return Message(title=_("Case closed: %(name)s") % values, link=_case_url(case), kind="status",
                        body=_("This case is closed. Please stop sharing the alert. Thank you for your help.") % values)
-    title = (_("Still missing: %(name)s, age %(age)d") if kind == "reminder"
-             else _("Missing near you: %(name)s, age %(age)d")) % values
+    if case.age is None:  # a case imported without a child's age
+        title = (_("Still missing: %(name)s") if kind == "reminder" else _("Missing near you: %(name)s")) % values
+    else:
+        title = (_("Still missing: %(name)s, age %(age)d") if kind == "reminder"
+                 else _("Missing near you: %(name)s, age %(age)d")) % values
     body = _("Last seen at %(place)s on %(when)s.") % values + f" {_text(case.description)} " + _(
         "If you see this child, call 112 or report it at the link.")
     return Message(title=title, body=body, link=_case_url(case), kind="new_case", photo_url=_file_url(case.photo))
@@ -234,6 +237,10 @@ def _queue(event_key: str, **fields) -> list[Delivery]:
         logger.error("alert %s not queued: %s", event_key, error)
         return []
     return services.queue_alert(message=message, event_key=event_key)
+
+
+def _age(case: Case) -> str:
+    return "age unknown" if case.age is None else str(case.age)
 
 
 def _text(text: str) -> str:

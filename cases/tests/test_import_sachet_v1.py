@@ -157,6 +157,15 @@ def test_old_sachet_import_keeps_references_cleans_rows_and_reports_the_rest(old
     assert not Delivery.objects.exists()  # no alert is sent again
 
 
+def test_imported_case_with_unknown_age_has_its_page_and_poster(old_sachet, client):
+    url, uploads, host = old_sachet
+    run(url, uploads, host)
+    page = client.get("/case/MC20240104C1B2C3D4")
+    assert page.status_code == 200 and "Missing: Meena, ?" in page.content.decode()
+    poster = client.get("/poster/MC20240104C1B2C3D4")
+    assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
+
+
 def test_old_sachet_import_twice_changes_nothing(old_sachet):
     url, uploads, host = old_sachet
     run(url, uploads, host)
