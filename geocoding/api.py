@@ -33,7 +33,7 @@ class ReverseOut(PlaceOut):
 
 
 class BatchIn(serializers.Serializer):
-    queries = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1,
+    queries = serializers.ListField(child=serializers.CharField(min_length=1, max_length=200), min_length=1,
                                     max_length=settings.GEOCODE_BATCH_MAX)
 
 
@@ -62,7 +62,9 @@ def _unavailable(error: ProviderUnavailable) -> Response:
 class Geocode(APIView):
     scopes = {"GET": "read"}
 
-    @extend_schema(summary="Look up a place", parameters=[OpenApiParameter("q", str, required=True)],
+    @extend_schema(summary="Look up a place",
+                   parameters=[OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200,
+                                                      "pattern": "[0-9A-Za-z]"}, required=True)],
                    responses={200: PlaceOut, **ERRORS})
     def get(self, request):
         form = GeocodeQuery(request.query_params)
@@ -104,8 +106,9 @@ class GeocodeBatch(APIView):
 class Reverse(APIView):
     scopes = {"GET": "read"}
 
-    @extend_schema(summary="Name a point", parameters=[OpenApiParameter("lat", float, required=True),
-                                                        OpenApiParameter("lng", float, required=True)],
+    @extend_schema(summary="Name a point", parameters=[
+        OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True),
+        OpenApiParameter("lng", {"type": "number", "minimum": -180, "maximum": 180}, required=True)],
                    responses={200: ReverseOut, **ERRORS})
     def get(self, request):
         form = ReverseQuery(request.query_params)

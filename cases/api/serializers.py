@@ -124,6 +124,12 @@ class CaseOut(serializers.Serializer):
     verification = serializers.CharField(allow_null=True, help_text="full_read only")
 
 
+class CasePage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page (a cursor link), or null.")
+    previous = serializers.URLField(allow_null=True)
+    results = CaseOut(many=True)
+
+
 class CaseCreated(CaseOut):
     repeated = serializers.BooleanField(help_text="The same report was sent within the last minutes: stored once.")
 

@@ -20,12 +20,14 @@ from partners.models import READ, WRITE
 
 from .. import consent, public, submissions
 from ..forms import CaseReportForm, SightingForm
-from ..models import Case, Sighting
+from ..models import REFERENCE_REGEX, Case, Sighting
 from ..places import city_of
 from . import serializers as s
 from .visibility import full, record_private_read, visible_cases
 
 ERRORS = {400: s.Problem, 401: s.Problem, 403: s.Problem, 404: s.Problem, 429: s.Problem}
+REFERENCE = OpenApiParameter("reference", {"type": "string", "pattern": f"^{REFERENCE_REGEX}$"},
+                             OpenApiParameter.PATH, description="The case reference, e.g. MC20261130A1B2C3D4.")
 
 
 class CasePages(CursorPagination):
@@ -77,9 +79,10 @@ class CaseList(APIView):
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after this time."),
             OpenApiParameter("city", OpenApiTypes.STR, description="Last seen in this city (as written)."),
             OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north (degrees)."),
-            OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's next or previous link."),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 200}),
         ],
-        responses={200: s.CaseOut(many=True), **ERRORS},
+        responses={200: s.CasePage, **ERRORS},
     )
     def get(self, request):
         key = partner_key(request)
@@ -130,7 +133,7 @@ class CaseList(APIView):
 class CaseDetail(APIView):
     scopes = {"GET": READ}
 
-    @extend_schema(summary="A case", responses={200: s.CaseOut, **ERRORS})
+    @extend_schema(summary="A case", parameters=[REFERENCE], responses={200: s.CaseOut, **ERRORS})
     def get(self, request, reference: str):
         key = partner_key(request)
         case = find_case(key, reference)
@@ -142,7 +145,7 @@ class CaseDetail(APIView):
 class SightingList(APIView):
     scopes = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="A case's sightings", responses={200: s.SightingOut(many=True), **ERRORS})
+    @extend_schema(summary="A case's sightings", parameters=[REFERENCE], responses={200: s.SightingOut(many=True), **ERRORS})
     def get(self, request, reference: str):
         key = partner_key(request)
         case = find_case(key, reference)
@@ -155,7 +158,7 @@ class SightingList(APIView):
             sightings = sightings.none()
         return Response([s.sighting_json(sighting, key, reference=case.reference) for sighting in sightings])
 
-    @extend_schema(summary="Report a sighting (write)",
+    @extend_schema(summary="Report a sighting (write)", parameters=[REFERENCE],
                    request={"multipart/form-data": s.SightingIn, "application/json": s.SightingIn},
                    responses={201: s.SightingCreated, 200: s.SightingCreated, 409: s.Problem, **ERRORS})
     def post(self, request, reference: str):
@@ -181,7 +184,7 @@ class SightingList(APIView):
 class StatusHistory(APIView):
     scopes = {"GET": READ}
 
-    @extend_schema(summary="A case's status history", responses={200: s.StatusChangeOut(many=True), **ERRORS})
+    @extend_schema(summary="A case's status history", parameters=[REFERENCE], responses={200: s.StatusChangeOut(many=True), **ERRORS})
     def get(self, request, reference: str):
         key = partner_key(request)
         case = find_case(key, reference)

@@ -22,9 +22,10 @@ from ..api.visibility import full, record_private_read
 from . import export, importing
 
 PARAMS = [
-    OpenApiParameter("min_entry_date", OpenApiTypes.STR,
+    OpenApiParameter("min_entry_date", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"},
                      description="Only records stored at or after this UTC time, e.g. 2026-11-30T08:00:00Z."),
-    OpenApiParameter("max_results", OpenApiTypes.INT, description="At most this many records (1-200; 200)."),
+    OpenApiParameter("max_results", {"type": "integer", "minimum": 1, "maximum": 200},
+                     description="At most this many records (1-200; 200)."),
 ]
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 429: Problem}
 XML = OpenApiResponse(OpenApiTypes.STR, description="PFIF 1.4 XML")
