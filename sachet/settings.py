@@ -575,5 +575,7 @@ PFIF_DOMAIN = env.str("PFIF_DOMAIN", default="") or (urlsplit(SITE_URL).hostname
 # message's `info` blocks (codes of LANGUAGES; English and Hindi at least).
 CAP_SENDER = env.str("CAP_SENDER", default="") or f"sachet@{urlsplit(SITE_URL).hostname or 'localhost'}"
 CAP_LANGUAGES = env.list("CAP_LANGUAGES", default=["en", "hi"])
+if not set(CAP_LANGUAGES) <= {code for code, _name in LANGUAGES} or "en" not in CAP_LANGUAGES:
+    raise ImproperlyConfigured(f"CAP_LANGUAGES must be codes of LANGUAGES including en, got {CAP_LANGUAGES!r}")
 # A CAP alert expires this many hours after it is sent unless updated again (the feed drops expired ones).
 CAP_EXPIRES_HOURS = env.int("CAP_EXPIRES_HOURS", default=72)
