@@ -73,7 +73,7 @@ class CaseList(APIView):
     scopes = {"GET": READ, "POST": WRITE}
 
     @extend_schema(
-        summary="Cases",
+        summary="Cases", operation_id="cases_list",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values),
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after this time."),
@@ -109,7 +109,7 @@ class CaseList(APIView):
             record_private_read(key, page, what="case list")
         return paginator.get_paginated_response([s.case_json(case, key) for case in page])
 
-    @extend_schema(summary="Report a missing child (write)", request={"multipart/form-data": s.CaseIn},
+    @extend_schema(summary="Report a missing child (write)", operation_id="cases_create", request={"multipart/form-data": s.CaseIn},
                    responses={201: s.CaseCreated, 200: s.CaseCreated, **ERRORS})
     def post(self, request):
         key = partner_key(request)
