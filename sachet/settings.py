@@ -574,6 +574,8 @@ PFIF_DOMAIN = env.str("PFIF_DOMAIN", default="") or (urlsplit(SITE_URL).hostname
 # CAP 1.2: the sender (an e-mail-like id of this site; default sachet@<SITE_URL's host>) and the languages of each
 # message's `info` blocks (codes of LANGUAGES; English and Hindi at least).
 CAP_SENDER = env.str("CAP_SENDER", default="") or f"sachet@{urlsplit(SITE_URL).hostname or 'localhost'}"
+if re.search(r"[\s,<&]", CAP_SENDER):
+    raise ImproperlyConfigured(f"CAP_SENDER may hold no spaces, commas, < or & (CAP 1.2), got {CAP_SENDER!r}")
 CAP_LANGUAGES = env.list("CAP_LANGUAGES", default=["en", "hi"])
 if not set(CAP_LANGUAGES) <= {code for code, _name in LANGUAGES} or "en" not in CAP_LANGUAGES:
     raise ImproperlyConfigured(f"CAP_LANGUAGES must be codes of LANGUAGES including en, got {CAP_LANGUAGES!r}")
