@@ -85,7 +85,7 @@ def make_sighting(db):
 @pytest.fixture
 def make_key(db):
     """A partner API key with the given scopes: (row, the key itself)."""
-    from partners.keys import create_key
+    from sachet.partners.keys import create_key
 
     def make(*scopes, domain="childline.example.org", name="Childline Pune", expires_in=timedelta(days=30),
              rate=""):

@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.schema import Problem
+from sachet.partners.schema import Problem
 
 from .insights import sentence
 from .services import latest_snapshot, snapshot_zones

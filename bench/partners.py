@@ -41,7 +41,7 @@ from django.utils import timezone  # noqa: E402
 from cases import cap  # noqa: E402
 from cases.models import Case, CapMessage  # noqa: E402
 from cases.pfif import importing  # noqa: E402
-from partners.keys import create_key  # noqa: E402
+from sachet.partners.keys import create_key  # noqa: E402
 
 
 def timed(func, rounds: int = 5) -> tuple[float, object]:

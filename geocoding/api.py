@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.schema import Problem
+from sachet.partners.schema import Problem
 from sachet import ratelimits
 
 from . import services

@@ -143,7 +143,7 @@ def too_many_requests(request, exception: RateLimited):
 
 
 def carries_api_key(request) -> bool:
-    """A partner API request with a key: counted per key (partners.auth), not here."""
+    """A partner API request with a key: counted per key (sachet.partners.auth), not here."""
     return (request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
             or bool(request.META.get("HTTP_X_API_KEY")))
 

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "geocoding",
     "analytics",
-    "partners",
+    "sachet.partners",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from the site (no CDN)
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "sachet.i18n.LocaleMiddleware",  # after sessions, before common (Django's order), reads cookie then header
     "django.middleware.common.CommonMiddleware",
     "sachet.ratelimits.RateLimitMiddleware",
-    "partners.middleware.AccessLogMiddleware",
+    "sachet.partners.middleware.AccessLogMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -541,13 +541,13 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
 
 # --- Partners: the keyed API at /api/v1/, PFIF 1.4 and CAP 1.2 (README "Partners") -----------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.auth.KeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["partners.auth.HasScope"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sachet.partners.auth.KeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["sachet.partners.auth.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
                                "rest_framework.parsers.FormParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "partners.errors.exception_handler",
+    "EXCEPTION_HANDLER": "sachet.partners.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

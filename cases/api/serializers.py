@@ -12,8 +12,8 @@ from urllib.parse import urljoin
 from django.conf import settings
 from rest_framework import serializers
 
-from partners.models import PartnerKey
-from partners.schema import Problem  # noqa: F401 - the documented error shape
+from sachet.partners.models import PartnerKey
+from sachet.partners.schema import Problem  # noqa: F401 - the documented error shape
 
 from .. import public
 from ..models import Case, Sighting, StatusChange

@@ -15,8 +15,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.auth import partner_key
-from partners.models import READ, WRITE
+from sachet.partners.auth import partner_key
+from sachet.partners.models import READ, WRITE
 
 from .. import consent, public, submissions
 from ..forms import CaseReportForm, SightingForm

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from partners.models import FULL_READ, PartnerKey
+from sachet.partners.models import FULL_READ, PartnerKey
 
 from ..models import Case, CaseEvent, Verification
 

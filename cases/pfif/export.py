@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from partners.models import PartnerKey
+from sachet.partners.models import PartnerKey
 
 from ..api.visibility import full, visible_cases
 from ..models import Case, Sighting, StatusChange, Verification

@@ -14,9 +14,9 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.auth import partner_key
-from partners.models import READ, WRITE
-from partners.schema import Problem
+from sachet.partners.auth import partner_key
+from sachet.partners.models import READ, WRITE
+from sachet.partners.schema import Problem
 
 from ..api.visibility import full, record_private_read
 from . import export, importing

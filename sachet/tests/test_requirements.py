@@ -8,7 +8,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("sachet", "cases", "media", "notifications", "geocoding", "analytics", "partners")
+APPS = ("sachet", "cases", "media", "notifications", "geocoding", "analytics")
 # Installed by scripts/install.sh (and the Dockerfile) with --no-deps on top of dlib-bin, so it cannot be listed.
 INSTALLED_APART = {"face-recognition"}
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 
 class KeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "partners.auth.KeyAuthentication"
+    target_class = "sachet.partners.auth.KeyAuthentication"
     name = "PartnerKey"
 
     def get_security_definition(self, auto_schema):

@@ -7,7 +7,7 @@ import time
 
 from .keys import count_use
 
-logger = logging.getLogger("partners.access")
+logger = logging.getLogger("sachet.partners.access")
 
 
 class AccessLogMiddleware:

@@ -15,7 +15,7 @@ from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 PEOPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person>
   <pfif:person_record_id>childline.example.org/p.1</pfif:person_record_id><pfif:full_name>Rohan Verma</pfif:full_name>

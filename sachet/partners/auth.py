@@ -47,7 +47,7 @@ class KeyAuthentication(BaseAuthentication):
                       "This API key has been revoked." if key.revoked_at else "This API key has expired.")
             logger.info("partner key refused prefix=%s reason=%s", key.prefix if key else "-", reason)
             raise exceptions.AuthenticationFailed(reason)
-        django_request.partner_key = key  # for the access log (partners.middleware), even when over the rate
+        django_request.partner_key = key  # for the access log (sachet.partners.middleware), even when over the rate
         ratelimits.check(django_request, "partner", key=str(key.pk), rate=key.rate or None)
         return AnonymousUser(), key
 

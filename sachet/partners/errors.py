@@ -1,5 +1,5 @@
 """The partner API's errors: DRF's JSON, and the site's 429 (with Retry-After) for a rate limit. Kept apart from
-partners.auth, which DRF imports while it is still loading its views."""
+sachet.partners.auth, which DRF imports while it is still loading its views."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.tests.trust_fixtures import ngo, police  # noqa: F401 - fixtures
-from partners.keys import revoke
-from partners.models import PartnerKey
+from sachet.partners.keys import revoke
+from sachet.partners.models import PartnerKey
 
 pytestmark = pytest.mark.django_db
 
@@ -100,12 +100,12 @@ def test_wrong_keys_are_limited_per_address(client, settings):
 
 def test_each_request_is_logged_with_the_key_prefix_and_counted(client, make_key, caplog):
     row, key = make_key("read")
-    with caplog.at_level(logging.INFO, logger="partners.access"):
+    with caplog.at_level(logging.INFO, logger="sachet.partners.access"):
         client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Bearer {key}")
         client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Bearer {key}")
     row.refresh_from_db()
     assert row.request_count == 2 and row.last_used_at is not None
-    lines = [r.getMessage() for r in caplog.records if r.name == "partners.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "sachet.partners.access"]
     assert len(lines) == 2 and f"key={row.prefix}" in lines[0] and "GET /api/v1/cases/ status=200" in lines[0]
     assert key not in caplog.text
 

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class PartnersConfig(AppConfig):
-    name = "partners"
+    name = "sachet.partners"
+    label = "partners"
     verbose_name = "Partners"
     default_auto_field = "django.db.models.BigAutoField"
 
