@@ -62,7 +62,7 @@ def report_received(case: Case) -> list[Delivery]:
         f"{event_prefix(case)}received",
         title=f"New report: {case.name}, {_age(case)} ({case.reference})",
         body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
-        link=_admin_url(case),
+        link=_case_admin_url(case),
         audience=STAFF,
         kind="new_case",
     )
@@ -141,14 +141,22 @@ def face_match(sighting: Sighting, case: Case, score: int, verdict: str) -> list
 
 
 def deliveries_for_case(case: Case) -> list[Delivery]:
-    """Every alert delivery about the case (report, status changes, sightings, matches), oldest first; the messages
-    to area subscribers (thousands, maybe) are counted under Alerts › Area alerts instead."""
-    return list(selectors.deliveries_for_event_prefix(event_prefix(case)).filter(bulk=False))
+    """Every alert delivery about the case (report, status changes, sightings, matches), and about the cases merged
+    into it, oldest first; the messages to area subscribers (thousands, maybe) are counted under Alerts › Area alerts
+    instead."""
+    return list(_deliveries(case).filter(bulk=False))
 
 
 def resend_failed(case: Case) -> int:
     """Queue the case's failed deliveries again; how many."""
-    return services.resend(selectors.deliveries_for_event_prefix(event_prefix(case)))
+    return services.resend(_deliveries(case))
+
+
+def _deliveries(case: Case):
+    from .merging import merged_references  # merging reaches the alerts through faces and candidates
+
+    prefixes = [event_prefix(case)] + [f"case:{reference}:" for reference in merged_references(case)]
+    return selectors.deliveries_for_event_prefixes(prefixes)
 
 
 # --- Area subscribers (notifications.area): the circle around the last-seen point -----------------------------
@@ -268,11 +276,8 @@ def _file_url(field) -> str | None:
     return urljoin(settings.SITE_URL + "/", field.url) if field else None
 
 
-def _admin_url(case: Case) -> str:
-    try:
-        return settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
-    except NoReverseMatch:
-        return _case_url(case)
+def _case_admin_url(case: Case) -> str:
+    return _admin_url("admin:cases_case_change", case.pk) or _case_url(case)
 
 
 def _review(sighting: Sighting) -> str:
@@ -282,3 +287,65 @@ def _review(sighting: Sighting) -> str:
         except NoReverseMatch:
             continue
     return ""
+
+
+# --- Found children and the review queue (staff only) -----------------------------------------------------------
+
+
+def child_found_reported(found) -> list[Delivery]:
+    """Staff only, at once: a member of the public says they are with a lost child. No photo and no phone number in
+    the message: staff open the record in the admin."""
+    return _queue(
+        f"found:{found.reference}:reported",
+        title=f"Lost child reported: {found.reference}",
+        body=f"Someone is with a child who is lost, at {_text(found.found_place)} since {_local(found.found_at)}. "
+        f"Apparent age: {found.apparent_age if found.apparent_age is not None else 'not given'}."
+        f"{' Says their name is ' + _text(found.stated_name) + '.' if found.stated_name else ''} "
+        "Call the reporter back from the record and send help.",
+        link=_admin_url("admin:cases_foundchild_change", found.pk) or settings.SITE_URL + "/",
+        audience=STAFF,
+        kind="sighting",
+    )
+
+
+def match_to_review(candidate) -> list[Delivery]:
+    """Staff only, once per candidate: two records whose faces are likely the same child. Both references, the
+    evidence in words, a link to the review page; never a phone number."""
+    first, second = candidate_records(candidate)
+    anchor = f"case:{candidate.case.reference}:" if candidate.case_id else f"found:{candidate.found_child.reference}:"
+    label = Verdict(candidate.verdict).label.lower() if candidate.verdict in Verdict.values else candidate.verdict
+    score = f", score {candidate.score}/100" if candidate.score is not None else ""
+    return _queue(
+        f"{anchor}candidate:{candidate.pk}",
+        title=f"Possible match to review: {first} and {second}",
+        body=f"{candidate.get_kind_display()}: the faces are {label}{score}. Compare the photos and the details in "
+        "Review matches before acting on it.",
+        link=_admin_url("admin:cases_matchcandidate_change", candidate.pk) or settings.SITE_URL + "/",
+        audience=STAFF,
+        kind="face_match",
+    )
+
+
+def candidate_records(candidate) -> tuple[str, str]:
+    """The two records of a candidate by reference (and the case's name), for staff messages."""
+    def case_label(case):
+        return f"case {case.reference} ({_text(case.name)})"
+
+    def found_label(found):
+        return f"found child {found.reference}"
+
+    if candidate.kind == candidate.Kind.CASE_SIGHTING:
+        sighting = candidate.sighting
+        return case_label(candidate.case), f"a sighting filed on case {sighting.case.reference}"
+    if candidate.kind == candidate.Kind.CASE_FOUND:
+        return case_label(candidate.case), found_label(candidate.found_child)
+    if candidate.kind == candidate.Kind.CASE_CASE:
+        return case_label(candidate.case), case_label(candidate.other_case)
+    return found_label(candidate.found_child), found_label(candidate.other_found_child)
+
+
+def _admin_url(name: str, pk: int) -> str:
+    try:
+        return settings.SITE_URL + reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from . import alerts, faces, geo, public, tasks
+from . import alerts, candidates, faces, geo, public, tasks
 from .after_commit import after_commit
 from .models import Case, Geocoding
 
@@ -25,8 +25,8 @@ def case_reported(case, *, announce: bool = True) -> None:
     geo.flag_case_outside_india(case)
     if case.geocoding == Geocoding.PENDING:
         after_commit(tasks.geocode_case.delay, case.pk)
-    if case.photo:
-        after_commit(tasks.analyse_case_photo.delay, case.pk)
+    # The photo analysed, then searched in both directions; the name and phones too, with or without a photo.
+    after_commit(tasks.reunite_case.delay, case.pk)
     schedule_poster(case)
 
 
@@ -50,6 +50,7 @@ def status_changed(case, change) -> None:
         schedule_rematch(case)
     else:
         faces.forget_case_faces(case)
+        candidates.drop_pending(case=case)
     schedule_poster(case)
 
 

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from geocoding import services as geocoding
 
-from .models import Case, CaseNote, Geocoding, Sighting
+from .models import Case, CaseNote, FoundChild, Geocoding, Sighting
 
 FOUND, NOT_FOUND, SKIPPED = "found", "not_found", "skipped"
-PLACE_FIELD = {Case: "last_seen_place", Sighting: "place"}
+PLACE_FIELD = {Case: "last_seen_place", Sighting: "place", FoundChild: "found_place"}
 
 
 def locate(model: type[models.Model], pk: int, *, retry_not_found: bool = False) -> str:

@@ -48,6 +48,7 @@ from sachet.phones import InvalidPhone, normalise
 
 from . import services
 from .models import REFERENCE_REGEX, Case, CaseNote, Sighting, StatusChange, Verification, VerificationMethod
+from .names import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -309,6 +310,8 @@ def _update(case: Case, fields: dict, latitude, longitude, status: str, row: dic
         if photo is not None:
             case.photo.save(photo.name, photo, save=False)
             changed["photo"] = case.photo
+    if "name" in changed:
+        changed["name_key"] = name_key(changed["name"])
     if changed:
         for name, value in changed.items():
             setattr(case, name, value)

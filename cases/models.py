@@ -137,6 +137,14 @@ class Case(models.Model):
     # Who filled in the report: for staff only, never on public pages.
     reporter_name = models.CharField(max_length=120, blank=True)
     reporter_phone = models.CharField(max_length=20, blank=True)
+    # The name as a Latin key across scripts and spellings (cases.names.name_key), kept by the services: finds a
+    # child reported twice.
+    name_key = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    # Which face in the photo is the child (0 the largest): staff pick another when the photo shows others too.
+    photo_face = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Set when staff merged this case, reported twice, into the earlier report: its pages redirect there.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_cases", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING, db_index=True)
     poster = models.FileField(upload_to=poster_path, storage=document_storage, blank=True, editable=False)
     # The case's updated_at that the stored poster shows; a newer case means the poster is stale.
@@ -192,6 +200,8 @@ class Case(models.Model):
                 name="case_verified_has_consent_or_basis",
             ),
         ]
+        indexes = [models.Index(fields=["contact_phone"], name="case_contact_phone"),
+                   models.Index(fields=["reporter_phone"], name="case_reporter_phone")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}".strip()
@@ -329,27 +339,6 @@ class CaseEvent(models.Model):
         return f"{self.case_id}: {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class MatchCandidate(models.Model):
-    """An open case whose photo resembles a sighting's photo (1:N search), for staff to review.
-
-    A candidate never changes a case's status by itself.
-    """
-
-    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="candidates")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="match_candidates")
-    distance = models.FloatField()
-    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
-    verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["distance"]
-        constraints = [models.UniqueConstraint(fields=["sighting", "case"], name="one_candidate_per_sighting_case")]
-
-    def __str__(self) -> str:
-        return f"{self.sighting_id} ~ {self.case_id} ({self.score})"
-
-
 class CapMessage(models.Model):
     """One CAP 1.2 message about a public case (cases/cap.py): an Alert when the public is told, an Update when a
     sighting is published or details change, a Cancel when the child is found or the case closed. Written in the
@@ -374,3 +363,8 @@ class CapMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.msg_type}"
+
+
+# Found children and the review queue live in their own modules; imported here so that Django registers them.
+from .models_found import FoundChild, FoundChildEvent, FoundChildPhoto  # noqa: E402, F401
+from .models_review import CaseMerge, MatchCandidate, ReviewDecision  # noqa: E402, F401

@@ -109,7 +109,7 @@ def _erase(case: Case) -> tuple[list, list[str]]:
         name="", description="", last_seen_specific="", last_seen_place=stub_place(case.last_seen_place),
         latitude=_rounded(case.latitude), longitude=_rounded(case.longitude),
         location_precision="locality" if case.latitude is not None else case.location_precision,
-        age=stub_age(case.age), contact_name="", contact_phone="", reporter_name="", reporter_phone="",
+        age=stub_age(case.age), contact_name="", contact_phone="", reporter_name="", reporter_phone="", name_key="",
         consent_given_by="", photo="", voice_note="", poster="", poster_of=None, erased_at=timezone.now(),
         updated_at=timezone.now(),
     )
@@ -118,7 +118,7 @@ def _erase(case: Case) -> tuple[list, list[str]]:
             photo="", reporter_phone="", description="", place=stub_place(sighting.place),
             latitude=_rounded(sighting.latitude), longitude=_rounded(sighting.longitude),
         )
-    MatchCandidate.objects.filter(Q(case=case) | Q(sighting__case=case)).delete()
+    MatchCandidate.objects.filter(Q(case=case) | Q(other_case=case) | Q(sighting__case=case)).delete()
     if CaseNote.objects.filter(case=case).exclude(text=ERASED_TEXT).update(text=ERASED_TEXT):
         kinds.append("staff_notes")
     StatusChange.objects.filter(case=case).exclude(note="").update(note=ERASED_TEXT)

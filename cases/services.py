@@ -19,6 +19,7 @@ from media import services as media_services
 from . import consent, events, verification
 from .after_commit import after_commit
 from .models import Case, CaseNote, Geocoding, Sighting, StatusChange, Verification, VerificationMethod
+from .names import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ def report_case(
         legal_basis=legal_basis,
         source_domain=source_domain,
         source_record=source_record,
+        name_key=name_key(name),
     )
     if legal_basis and entered_by is not None:
         case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF

@@ -17,8 +17,8 @@ from django.db import models
 from geocoding.providers import ProviderUnavailable
 from media.tasks import RETRY_OPTIONS
 
-from . import alerts, faces, geo, posters, retention
-from .models import Case, Geocoding, Sighting
+from . import alerts, faces, found, geo, posters, retention
+from .models import Case, FoundChild, Geocoding, Sighting
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ def rematch_case(case_id: int) -> int:
     sighting_ids = faces.sightings_to_rematch(case_id)
     for sighting_id in sighting_ids:
         match_sighting.delay(sighting_id)
+    reunite_case.delay(case_id)  # the photo was analysed just now: search it in both directions
     return len(sighting_ids)
 
 
@@ -45,6 +46,20 @@ def rematch_case(case_id: int) -> int:
 def match_sighting(sighting_id: int) -> str | None:
     """Score a sighting's photo against its case and every open case; the verdict, None when not matched."""
     return faces.match_sighting(sighting_id)
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=180, time_limit=210)
+def reunite_case(case_id: int, refresh: bool = False) -> int | None:
+    """Analyse a missing case's photo (if not yet), search it against found children, other cases' sightings and
+    other cases, and look for the same child reported twice; how many candidates."""
+    return faces.reunite_case(case_id, refresh=refresh)
+
+
+@shared_task(**RETRY_OPTIONS, soft_time_limit=180, time_limit=210)
+def reunite_found_child(found_child_id: int) -> int | None:
+    """Analyse a found child's photos and search them (and the name the child gave) against open cases and other
+    found children; how many candidates."""
+    return found.reunite(found_child_id)
 
 
 # --- Posters ---------------------------------------------------------------------------------------------------
@@ -73,6 +88,15 @@ def geocode_case(self, case_id: int) -> str:
 def geocode_sighting(self, sighting_id: int) -> str:
     """Fill a sighting's coordinates from its place text, unless someone gave them."""
     return _locate(self, Sighting, sighting_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=settings.GEOCODE_TASK_MAX_RETRIES)
+def geocode_found_child(self, found_child_id: int) -> str:
+    """Fill a found child's coordinates from the place text, then search again (places are evidence)."""
+    result = _locate(self, FoundChild, found_child_id)
+    if result == geo.FOUND:
+        reunite_found_child.delay(found_child_id)
+    return result
 
 
 @shared_task(acks_late=True)

@@ -28,6 +28,7 @@ from sachet.phones import InvalidPhone, mask
 
 from . import consent, maps, posters, public, selectors, submissions, verification
 from .forms import CaseReportForm, CodeForm, SearchForm, SightingForm
+from .merging import follow_merges
 from .models import Case, Verification
 from .text import mask_contact_details
 
@@ -132,6 +133,7 @@ def _resend(request, case: Case) -> int:
     return 200
 
 
+@follow_merges
 def case_detail(request, reference: str):
     case = _get_case(reference)
     return _case_page(request, case, public.public_view(case))
@@ -159,6 +161,7 @@ def _public_points(case: Case, sightings) -> list[dict]:
     return points
 
 
+@follow_merges
 @require_http_methods(["GET", "POST"])
 def report_sighting(request, reference: str):
     case = _get_case(reference)
@@ -190,6 +193,7 @@ def report_sighting(request, reference: str):
                   status=400 if form.errors else 200)
 
 
+@follow_merges
 @require_safe
 def poster(request, reference: str):
     """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot. A case

@@ -19,6 +19,10 @@ def check_face_thresholds(app_configs=None, **kwargs) -> list[checks.CheckMessag
         return [checks.Error(
             f"FACE_DETECT_MAX_SIDE is {settings.FACE_DETECT_MAX_SIDE}; faces are not found in copies that small.",
             hint="Use 640 (the default) or more.", id="media.E002")]
+    if settings.FACE_MAX_FACES < 1 or settings.FACE_MIN_SIZE < 1:
+        return [checks.Error(
+            f"FACE_MAX_FACES ({settings.FACE_MAX_FACES}) and FACE_MIN_SIZE ({settings.FACE_MIN_SIZE}) must be at least "
+            "1: no face would ever be kept.", hint="Use 10 and 40 (the defaults).", id="media.E004")]
     return []
 
 

@@ -1,4 +1,4 @@
-"""Face analysis for case and sighting photos: find the face, encode it, and say how alike two faces are.
+"""Face analysis for photos: find every face, encode each one, and say how alike two faces are.
 
 Encodings are dlib's 128-float face descriptors (through face_recognition), compared by Euclidean distance.
 The distance-to-score mapping and its calibration are explained in docs/face-matching.md.
@@ -37,15 +37,27 @@ class UnreadablePhoto(ValueError):
     """The bytes or file are not an image that Pillow can decode."""
 
 
+Box = tuple[int, int, int, int]  # (top, right, bottom, left) in the photo's pixels
+
+
 @dataclass(frozen=True, eq=False)
 class FaceAnalysis:
-    """What one photo holds: how many faces, and the box and encoding of the largest one."""
+    """What one photo holds: every usable face (largest first), each with its box and encoding."""
 
     status: str  # ONE_FACE, NO_FACE or SEVERAL_FACES
-    face_count: int
-    box: tuple[int, int, int, int] | None  # (top, right, bottom, left) in the photo's pixels
-    encoding: np.ndarray | None  # 128 float64 values, None when no face was found
-    boxes: tuple[tuple[int, int, int, int], ...] = ()  # every face found, largest first
+    face_count: int  # usable faces found; at most FACE_MAX_FACES of them are kept in `boxes` and `encodings`
+    boxes: tuple[Box, ...] = ()  # the faces kept, largest first
+    encodings: tuple[np.ndarray, ...] = ()  # 128 float64 values per face in `boxes`, in the same order
+
+    @property
+    def box(self) -> Box | None:
+        """The largest face's box."""
+        return self.boxes[0] if self.boxes else None
+
+    @property
+    def encoding(self) -> np.ndarray | None:
+        """The largest face's encoding."""
+        return self.encodings[0] if self.encodings else None
 
 
 @dataclass(frozen=True)
@@ -58,24 +70,32 @@ class MatchScore:
 
 
 def analyse_photo(data: bytes | str | os.PathLike) -> FaceAnalysis:
-    """Detect faces with the HOG detector and encode the largest one.
+    """Detect faces once with the HOG detector and encode every usable one (at least FACE_MIN_SIZE pixels
+    across; the FACE_MAX_FACES largest), largest first.
 
     Detection runs on a copy no longer than FACE_DETECT_MAX_SIDE (its cost grows with pixels, while
-    encoding needs only the face's box); the box is scaled back and the face encoded from the full photo.
-    Raises UnreadablePhoto when the data is not an image.
+    encoding needs only the face's box); the boxes are scaled back and the faces encoded from the full photo,
+    all in one call. Raises UnreadablePhoto when the data is not an image.
     """
     image = _open_rgb(data)
-    boxes = _detect(image, settings.FACE_DETECT_MAX_SIDE)
+    minimum = settings.FACE_MIN_SIZE
+    boxes = [box for box in _detect(image, settings.FACE_DETECT_MAX_SIDE) if min(box_size(box)) >= minimum]
     if not boxes:
-        return FaceAnalysis(status=NO_FACE, face_count=0, box=None, encoding=None)
+        return FaceAnalysis(status=NO_FACE, face_count=0)
     boxes.sort(key=box_area, reverse=True)  # stable: equal sizes keep the detector's order
-    box = boxes[0]
-    encoding = _face_recognition().face_encodings(np.asarray(image), known_face_locations=[box])[0]
+    kept = boxes[: settings.FACE_MAX_FACES]
+    encodings = _face_recognition().face_encodings(np.asarray(image), known_face_locations=kept)
     status = ONE_FACE if len(boxes) == 1 else SEVERAL_FACES
-    return FaceAnalysis(status=status, face_count=len(boxes), box=box, encoding=encoding, boxes=tuple(boxes))
+    return FaceAnalysis(status=status, face_count=len(boxes), boxes=tuple(kept), encodings=tuple(encodings))
 
 
-def box_area(box: tuple[int, int, int, int]) -> int:
+def box_size(box: Box) -> tuple[int, int]:
+    """(width, height) of a (top, right, bottom, left) box."""
+    top, right, bottom, left = box
+    return right - left, bottom - top
+
+
+def box_area(box: Box) -> int:
     """Pixels inside a (top, right, bottom, left) box."""
     top, right, bottom, left = box
     return (bottom - top) * (right - left)
@@ -104,10 +124,23 @@ def score_distance(distance: float) -> MatchScore:
 
 
 def compare_analyses(a: FaceAnalysis, b: FaceAnalysis) -> MatchScore:
-    """Score two analysed photos; a photo without a face gives the NO_FACE verdict with score 0."""
-    if a.encoding is None or b.encoding is None:
+    """Score two analysed photos by their nearest pair of faces; a photo without a face gives the NO_FACE verdict
+    with score 0."""
+    if not a.encodings or not b.encodings:
         return MatchScore(score=0, verdict=NO_FACE, distance=None)
-    return score_distance(face_distance(a.encoding, b.encoding))
+    _, _, distance = nearest_pair(a.encodings, b.encodings)
+    return score_distance(distance)
+
+
+def nearest_pair(first, second) -> tuple[int, int, float]:
+    """(index in first, index in second, distance) of the nearest pair of encodings; both must be non-empty.
+    Ties go to the lower indexes, i.e. the larger faces."""
+    a = np.asarray(first, dtype=np.float64).reshape(-1, ENCODING_SIZE)
+    b = np.asarray(second, dtype=np.float64).reshape(-1, ENCODING_SIZE)
+    differences = a[:, None, :] - b[None, :, :]
+    distances = np.sqrt(np.einsum("ijk,ijk->ij", differences, differences))
+    i, j = np.unravel_index(int(np.argmin(distances)), distances.shape)
+    return int(i), int(j), float(distances[i, j])
 
 
 def match_thresholds() -> tuple[float, float, float]:
@@ -138,6 +171,19 @@ def encoding_from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=_ENCODING_DTYPE).astype(np.float64)
 
 
+def encodings_to_bytes(encodings) -> bytes:
+    """Several encodings one after the other (512 bytes each), for one BinaryField."""
+    return b"".join(encoding_to_bytes(encoding) for encoding in encodings)
+
+
+def encodings_from_bytes(data: bytes) -> np.ndarray:
+    """The inverse of encodings_to_bytes: an (n, 128) float64 array."""
+    size = ENCODING_SIZE * _ENCODING_DTYPE.itemsize
+    if not data or len(data) % size:
+        raise ValueError(f"stored face encodings are a non-zero multiple of {size} bytes, got {len(data)}")
+    return np.frombuffer(data, dtype=_ENCODING_DTYPE).reshape(-1, ENCODING_SIZE).astype(np.float64)
+
+
 def _open_rgb(data: bytes | str | os.PathLike) -> Image.Image:
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
@@ -148,7 +194,7 @@ def _open_rgb(data: bytes | str | os.PathLike) -> Image.Image:
         raise UnreadablePhoto(f"cannot read the photo as an image: {exc}") from exc
 
 
-def _detect(image: Image.Image, max_side: int) -> list[tuple[int, int, int, int]]:
+def _detect(image: Image.Image, max_side: int) -> list[Box]:
     width, height = image.size
     scale = min(1.0, max_side / max(width, height))
     small = image if scale == 1.0 else image.resize((round(width * scale), round(height * scale)), Image.BILINEAR)

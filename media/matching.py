@@ -1,9 +1,10 @@
 """Face matching for the other apps: analyse a stored photo, say what was found, compare two photos, search a group
 for the nearest faces, and forget photos. This is media's public matching API: callers know photos by their
-storage name and a group they choose ("case", "sighting"), and never see encodings or FacePrint rows.
+storage name and a group they choose ("case", "sighting", "found"), and never see encodings or FacePrint rows.
 
-Every answer names the face it used (`Face`: which one and where), so that matching every face of a photo can come
-later without changing callers. Today the face used is always the largest one, index 0.
+Every usable face of a photo is kept. Two photos are compared by their nearest pair of faces, and every answer
+names the faces it used (`Face`: which one and where), so a page can frame them. A photo may be about one face
+(`analyse(..., face=i)` or `choose_face`): then only that face is compared and searched.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
 
 from . import faces, services
 from .models import FacePrint
 from .services import PhotoMissing
 
 __all__ = [
-    "LIKELY", "NO_FACE", "POSSIBLE", "UNLIKELY", "Face", "FaceSummary", "Match", "PhotoMissing", "analyse", "compare",
-    "face_status_annotations", "face_summaries", "face_summary", "forget", "search", "status_label",
+    "LIKELY", "NO_FACE", "POSSIBLE", "UNLIKELY", "Face", "FaceSummary", "Match", "PhotoMissing", "analyse",
+    "choose_face", "compare", "face_box_annotations", "face_status_annotations", "face_summaries", "face_summary",
+    "forget", "main_face", "search", "status_label",
 ]
 
 LIKELY, POSSIBLE, UNLIKELY, NO_FACE = faces.LIKELY, faces.POSSIBLE, faces.UNLIKELY, faces.NO_FACE
@@ -30,10 +32,22 @@ Box = tuple[int, int, int, int]  # (top, right, bottom, left) in the photo's pix
 
 @dataclass(frozen=True)
 class Face:
-    """One face in a photo: `index` 0 is the largest (the only one matched today), `box` is where it is."""
+    """One face in a photo: `index` 0 is the largest, 1 the next, ...; `box` is where it is."""
 
     index: int
     box: Box
+
+    def percent(self, width: int | None, height: int | None) -> dict[str, float] | None:
+        """The box as left/top/width/height in % of a photo of this size, to draw it over a scaled copy."""
+        if not width or not height:
+            return None
+        top, right, bottom, left = self.box
+        return {
+            "left": round(100 * left / width, 2),
+            "top": round(100 * top / height, 2),
+            "width": round(100 * (right - left) / width, 2),
+            "height": round(100 * (bottom - top) / height, 2),
+        }
 
 
 @dataclass(frozen=True)
@@ -42,16 +56,27 @@ class FaceSummary:
 
     photo_name: str
     status: str  # one_face, several_faces, no_face or unreadable
-    label: str  # the status in words ("Several faces (the largest is used)")
+    label: str  # the status in words ("Several faces (each is compared)")
     face_count: int
-    face: Face | None  # the face used for matching; None when there is none
+    faces: tuple[Face, ...]  # every face kept, largest first
+    chosen: int | None  # the face the photo is about, when the caller said so; None: every face is compared
     width: int | None  # the photo's pixels as analysed (after its EXIF orientation)
     height: int | None
     analysed_at: datetime
 
     @property
+    def face(self) -> Face | None:
+        """The photo's main face: the chosen one, else the largest. None when there is none."""
+        return main_face(self.faces, self.chosen)
+
+    @property
+    def matched_faces(self) -> tuple[Face, ...]:
+        """The faces compared and searched: the chosen one, or all."""
+        return (self.face,) if self.chosen is not None and self.face else self.faces
+
+    @property
     def has_face(self) -> bool:
-        return self.face is not None
+        return bool(self.faces)
 
     @property
     def box(self) -> Box | None:
@@ -59,16 +84,8 @@ class FaceSummary:
 
     @property
     def box_percent(self) -> dict[str, float] | None:
-        """The box as left/top/width/height in % of the photo, to draw it over a scaled copy."""
-        if not self.face or not self.width or not self.height:
-            return None
-        top, right, bottom, left = self.face.box
-        return {
-            "left": round(100 * left / self.width, 2),
-            "top": round(100 * top / self.height, 2),
-            "width": round(100 * (right - left) / self.width, 2),
-            "height": round(100 * (bottom - top) / self.height, 2),
-        }
+        """The main face's box in % of the photo, to draw it over a scaled copy."""
+        return self.face.percent(self.width, self.height) if self.face else None
 
 
 @dataclass(frozen=True)
@@ -84,20 +101,29 @@ class Match:
     other_face: Face | None = None  # the face used in `photo_name`
 
 
-# --- Analysing and forgetting --------------------------------------------------------------------------------
+# --- Analysing, choosing and forgetting ----------------------------------------------------------------------
 
 
-def analyse(*, name: str, group: str, refresh: bool = False) -> FaceSummary:
+def analyse(*, name: str, group: str, refresh: bool = False, face: int | None = None) -> FaceSummary:
     """The analysis of a stored photo: the one kept, or a new one when there is none (or `refresh` asks for it).
 
-    Safe to run twice. Raises PhotoMissing when the file is gone, media.storage.StorageUnavailable when it cannot
-    be read now (retry later).
+    `face`: the index of the one face the photo is about (0 the largest); only it is compared and searched. A face
+    the photo does not have falls back to the largest. None keeps what was said before (every face, unless a face
+    was chosen). Safe to run twice. Raises PhotoMissing when the file is gone, media.storage.StorageUnavailable when
+    it cannot be read now (retry later).
     """
     if refresh:
-        row = services.analyse_stored_photo(name=name, group=group)
+        row = services.analyse_stored_photo(name=name, group=group, chosen_face=face)
     else:
-        row = services.analysed_photo(name=name, group=group)
+        row = services.analysed_photo(name=name, group=group, chosen_face=face)
     return _summary(row)
+
+
+def choose_face(name: str, face: int | None) -> FaceSummary | None:
+    """Compare and search this photo on one face only (None: on every face again). The new summary, or None when
+    the photo has not been analysed. Raises ValueError when the photo has no such face."""
+    row = services.choose_face(name=name, face=face)
+    return _summary(row) if row is not None else None
 
 
 def forget(names: Iterable[str]) -> int:
@@ -113,7 +139,7 @@ def face_summaries(names: Iterable[str]) -> dict[str, FaceSummary]:
     names = [name for name in names if name]
     if not names:
         return {}
-    return {row.photo_name: _summary(row) for row in FacePrint.objects.filter(photo_name__in=names).defer("encoding")}
+    return {row.photo_name: _summary(row) for row in FacePrint.objects.filter(photo_name__in=names).defer("encodings")}
 
 
 def face_summary(name: str) -> FaceSummary | None:
@@ -129,6 +155,25 @@ def face_status_annotations(photo_field: str) -> dict[str, Subquery]:
             "face_count": Subquery(prints.values("face_count")[:1])}
 
 
+def face_box_annotations(photo_field: str) -> dict[str, Subquery]:
+    """`face_boxes`, `face_chosen`, `face_width` and `face_height` of the photo named by `photo_field`, for a list
+    whose thumbnails are cropped around the main face (`main_face(boxes, chosen)`), at a fixed number of queries."""
+    prints = FacePrint.objects.filter(photo_name=OuterRef(photo_field))
+    return {"face_boxes": Subquery(prints.values("boxes")[:1], output_field=JSONField()),
+            "face_chosen": Subquery(prints.values("chosen_face")[:1]),
+            "face_width": Subquery(prints.values("width")[:1]),
+            "face_height": Subquery(prints.values("height")[:1])}
+
+
+def main_face(faces_or_boxes, chosen: int | None) -> Face | None:
+    """The chosen face, else the largest, from a summary's faces or annotated boxes; None when there is none."""
+    found = [item if isinstance(item, Face) else Face(index=i, box=tuple(item))
+             for i, item in enumerate(faces_or_boxes or ())]
+    if not found:
+        return None
+    return found[chosen] if chosen is not None and chosen < len(found) else found[0]
+
+
 def status_label(status: str) -> str:
     """A face status (as annotated or summarised) in words."""
     return dict(FacePrint.Status.choices).get(status, status)
@@ -138,50 +183,68 @@ def status_label(status: str) -> str:
 
 
 def compare(name: str, other_name: str) -> Match:
-    """How alike the faces of two analysed photos are (analyse them first). NO_FACE, without a score, when either
-    photo has no face or has not been analysed."""
+    """How alike two analysed photos are, by their nearest pair of (matched) faces. NO_FACE, without a score, when
+    either photo has no face or has not been analysed."""
     rows = {row.photo_name: row for row in FacePrint.objects.filter(photo_name__in=[name, other_name])}
     first, second = rows.get(name), rows.get(other_name)
     if first is None or second is None or not first.has_face or not second.has_face:
         return Match(photo_name=other_name, verdict=NO_FACE, score=None, distance=None)
-    score = faces.score_distance(faces.face_distance(_encoding(first), _encoding(second)))
-    return Match(photo_name=other_name, verdict=score.verdict, score=score.score, distance=score.distance,
-                 face=_face(first), other_face=_face(second))
+    mine, theirs = first.matched_faces, second.matched_faces
+    i, j, distance = faces.nearest_pair(_encodings(first)[mine], _encodings(second)[theirs])
+    score = faces.score_distance(distance)
+    return Match(photo_name=other_name, verdict=score.verdict, score=score.score, distance=distance,
+                 face=_face(first, mine[i]), other_face=_face(second, theirs[j]))
 
 
-def search(name: str, *, group: str, limit: int | None = None) -> list[Match]:
-    """The photos of `group` whose face is within the "possible" line of this analysed photo's face, nearest first,
-    at most `limit` of them, the photo itself left out. [] when it has no face or has not been analysed."""
+def search(name: str, *, group: str, limit: int | None = None, exclude: Iterable[str] = ()) -> list[Match]:
+    """The photos of `group` with a face within the "possible" line of a face of this analysed photo, nearest
+    first, each with its nearest pair of faces; at most `limit` photos, the photo itself and `exclude` left out.
+    [] when it has no face or has not been analysed."""
     row = FacePrint.objects.filter(photo_name=name).first()
     if row is None or not row.has_face:
         return []
+    left_out = {name, *exclude}
     _, possible, _ = faces.match_thresholds()
-    found = services.search_group(_encoding(row), group, max_distance=possible,
-                                  limit=None if limit is None else limit + 1)
-    found = [(photo_name, distance) for photo_name, distance in found if photo_name != name][:limit]
+    encodings = _encodings(row)
+    # Enough faces per search that a few left-out photos, or photos found on several faces, cannot crowd out one
+    # that belongs in the answer.
+    per_face = None if limit is None else 4 * limit + len(left_out) + 10
+    best: dict[str, tuple[float, int, int]] = {}
+    for index in row.matched_faces:
+        for (photo_name, other_index), distance in services.search_group(
+            encodings[index], group, max_distance=possible, limit=per_face
+        ):
+            if photo_name in left_out:
+                continue
+            if photo_name not in best or distance < best[photo_name][0]:
+                best[photo_name] = (distance, index, other_index)
+    found = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
     boxes = dict(FacePrint.objects.filter(photo_name__in=[photo_name for photo_name, _ in found])
-                 .values_list("photo_name", "box"))
+                 .values_list("photo_name", "boxes"))
     matches = []
-    for photo_name, distance in found:
+    for photo_name, (distance, index, other_index) in found:
         score = faces.score_distance(distance)
-        other = Face(index=0, box=tuple(boxes[photo_name])) if boxes.get(photo_name) else None
+        other_boxes = boxes.get(photo_name) or ()
+        other = Face(index=other_index, box=tuple(other_boxes[other_index])) if other_index < len(other_boxes) else None
         matches.append(Match(photo_name=photo_name, verdict=score.verdict, score=score.score, distance=distance,
-                             face=_face(row), other_face=other))
+                             face=_face(row, index), other_face=other))
     return matches
 
 
 # --- Rows to answers -------------------------------------------------------------------------------------------
 
 
-def _face(row: FacePrint) -> Face | None:
-    return Face(index=0, box=tuple(row.box)) if row.has_face and row.box else None
+def _face(row: FacePrint, index: int) -> Face:
+    return Face(index=index, box=tuple(row.boxes[index]))
 
 
-def _encoding(row: FacePrint):
-    return faces.encoding_from_bytes(bytes(row.encoding))
+def _encodings(row: FacePrint):
+    return faces.encodings_from_bytes(bytes(row.encodings))
 
 
 def _summary(row: FacePrint) -> FaceSummary:
+    kept = tuple(Face(index=i, box=tuple(box)) for i, box in enumerate(row.boxes or ()))
+    chosen = row.chosen_face if row.chosen_face is not None and row.chosen_face < len(kept) else None
     return FaceSummary(photo_name=row.photo_name, status=row.status, label=row.get_status_display(),
-                       face_count=row.face_count, face=_face(row), width=row.width, height=row.height,
+                       face_count=row.face_count, faces=kept, chosen=chosen, width=row.width, height=row.height,
                        analysed_at=row.analysed_at)

@@ -4,30 +4,37 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-ENCODING_BYTES = 512  # 128 little-endian float32 values (media.faces.encoding_to_bytes)
+ENCODING_BYTES = 512  # 128 little-endian float32 values per face (media.faces.encoding_to_bytes)
 
 
 class FacePrint(models.Model):
-    """One analysed photo: how many faces, the box of the largest, and its encoding for matching."""
+    """One analysed photo: every usable face (largest first) with its box and encoding, for matching."""
 
     class Status(models.TextChoices):
         ONE_FACE = "one_face", "One face"
-        SEVERAL_FACES = "several_faces", "Several faces (the largest is used)"
+        SEVERAL_FACES = "several_faces", "Several faces (each is compared)"
         NO_FACE = "no_face", "No face found"
         UNREADABLE = "unreadable", "Not readable as an image"
 
     # The file's name in its storage (FieldFile.name): unique, so analysing a photo again updates its row.
     photo_name = models.CharField(max_length=255, unique=True)
-    # Given by the caller ("case", "sighting"): searches look at one group only.
+    # Given by the caller ("case", "sighting", "found"): searches look at one group only.
     group = models.CharField(max_length=20)
     status = models.CharField(max_length=16, choices=Status.choices)
+    # Usable faces found; the FACE_MAX_FACES largest are kept below.
     face_count = models.PositiveSmallIntegerField(default=0)
-    # The chosen (largest) face as [top, right, bottom, left] in the photo's pixels; the photo's size beside it
-    # lets a page draw the box over a scaled copy.
-    box = models.JSONField(null=True, blank=True)
+    # One [top, right, bottom, left] per face kept, in the photo's pixels, largest first; the photo's size beside
+    # them lets a page draw the boxes over a scaled copy.
+    boxes = models.JSONField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    encoding = models.BinaryField(max_length=ENCODING_BYTES, null=True, blank=True, editable=False)
+    # The faces' encodings one after the other, in the order of `boxes` (ENCODING_BYTES each).
+    encodings = models.BinaryField(null=True, blank=True, editable=False)
+    # Set when the caller says which face the photo is about (a missing child's photo with others in it): then only
+    # that face is compared and searched. None: every face is.
+    chosen_face = models.PositiveSmallIntegerField(null=True, blank=True)
+    # When the faces or the chosen one last changed: every process's search index reads rows changed since its last
+    # look.
     analysed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -36,14 +43,15 @@ class FacePrint(models.Model):
             models.Index(fields=["group", "analysed_at"], name="faceprint_group_analysed"),
         ]
         constraints = [
-            # A face was found exactly when there is an encoding and a box: searches never meet a half row.
+            # A face was found exactly when there are encodings and boxes: searches never meet a half row.
             models.CheckConstraint(
                 condition=(
-                    Q(status__in=["one_face", "several_faces"], encoding__isnull=False, box__isnull=False,
+                    Q(status__in=["one_face", "several_faces"], encodings__isnull=False, boxes__isnull=False,
                       face_count__gte=1)
-                    | Q(status__in=["no_face", "unreadable"], encoding__isnull=True, box__isnull=True, face_count=0)
+                    | Q(status__in=["no_face", "unreadable"], encodings__isnull=True, boxes__isnull=True,
+                        face_count=0, chosen_face__isnull=True)
                 ),
-                name="faceprint_encoding_iff_face",
+                name="faceprint_encodings_iff_faces",
             ),
         ]
 
@@ -53,6 +61,20 @@ class FacePrint(models.Model):
     @property
     def has_face(self) -> bool:
         return self.status in (self.Status.ONE_FACE, self.Status.SEVERAL_FACES)
+
+    @property
+    def kept_faces(self) -> int:
+        """How many faces have a box and an encoding."""
+        return len(self.boxes or ())
+
+    @property
+    def matched_faces(self) -> list[int]:
+        """The indexes of the faces compared and searched: the chosen one, or all."""
+        if not self.has_face:
+            return []
+        if self.chosen_face is not None and self.chosen_face < self.kept_faces:
+            return [self.chosen_face]
+        return list(range(self.kept_faces))
 
 
 class FacePrintDeletion(models.Model):

@@ -37,10 +37,16 @@ _FONT = "SachetNotoSansDevanagari"
 
 MISSING = "missing"
 FOUND = "found"
+APPEAL = "appeal"  # a found child whose family is not known: "do you know this child?"
 _BANNERS = {
     MISSING: ("MISSING", "लापता", HexColor("#C62828"), "Seen this child? Please call"),
     FOUND: ("FOUND", "मिल गया", HexColor("#2E7D32"), "This child has been found. Thank you for sharing. Contact"),
+    APPEAL: ("DO YOU KNOW THIS CHILD?", "क्या आप इस बच्चे को जानते हैं?", HexColor("#1565C0"),
+             "Do you know this child or the family? Please call"),
 }
+# The labels beside the photo: where and when the child was last seen, or (an appeal) found.
+_PLACE_LABELS = {MISSING: ("LAST SEEN AT", "LAST SEEN ON"), FOUND: ("LAST SEEN AT", "LAST SEEN ON"),
+                 APPEAL: ("FOUND AT", "FOUND ON")}
 _INK = HexColor("#1A1A1A")
 _MUTED = HexColor("#5F6368")
 _NOT_KNOWN = "Not known"
@@ -72,9 +78,10 @@ def render_poster(
     photo: bytes | None,
 ) -> bytes:
     """A one-page A4 PDF: status banner, photo, details, description, contact, case reference and a QR code
-    that opens case_url. `photo` is image bytes (JPEG from the upload pipeline) or None."""
+    that opens case_url. `photo` is image bytes (JPEG from the upload pipeline) or None. An APPEAL poster is for a
+    found child: `last_seen_place`/`last_seen_at_text` are where and when the child was found."""
     if status not in _BANNERS:
-        raise PosterError(f"poster status must be {MISSING!r} or {FOUND!r}, got {status!r}")
+        raise PosterError(f"poster status must be {MISSING!r}, {FOUND!r} or {APPEAL!r}, got {status!r}")
     if not case_url:
         raise PosterError("a poster needs the case URL for its QR code")
     banner, banner_hindi, colour, call_to_action = _BANNERS[status]
@@ -85,22 +92,24 @@ def render_poster(
     # From the top: banner, photo beside the details, description, then the footer with contact and QR code.
     canvas.setFillColor(colour)
     canvas.rect(_LEFT, _TOP - 118, _WIDTH, 118, stroke=0, fill=1)
-    _text(canvas, banner, _style(66, white, centred=True), _LEFT, _TOP - 4, _WIDTH, 84, bold=True)
+    _text(canvas, banner, _style(66, white, centred=True), _LEFT, _TOP - 4, _WIDTH, 84, bold=True, min_size=30)
     _text(canvas, banner_hindi, _style(20, white, centred=True), _LEFT, _TOP - 84, _WIDTH, 28, bold=True)
     photo_top, photo_width, photo_height = _TOP - 136, 240, 300
     _photo(canvas, photo, _LEFT, photo_top - photo_height, photo_width, photo_height)
     age_text = f"{age} years" if isinstance(age, int) else age
+    place_label, time_label = _PLACE_LABELS[status]
     details = (
-        ("AGE", age_text),
+        ("APPARENT AGE" if status == APPEAL else "AGE", age_text),
         ("GENDER", gender),
-        ("LAST SEEN AT", last_seen_place),
-        ("LAST SEEN ON", last_seen_at_text),
+        (place_label, last_seen_place),
+        (time_label, last_seen_at_text),
     )
     _details(canvas, name, details, _LEFT + photo_width + 20, photo_top)
     y = photo_top - photo_height - 16
     y -= _text(canvas, "DESCRIPTION", _style(9, _MUTED), _LEFT, y, _WIDTH, 12)
     _text(canvas, description or _NOT_KNOWN, _style(13, _INK), _LEFT, y, _WIDTH, y - _FOOTER_TOP - 20, min_size=9)
-    _footer(canvas, colour, call_to_action, contact, reference, case_url)
+    _footer(canvas, colour, call_to_action, contact, reference, case_url,
+            reference_label="Reference" if status == APPEAL else "Case reference")
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -116,7 +125,8 @@ def _details(canvas, name: str, details, left: float, top: float) -> None:
         top -= _text(canvas, value or _NOT_KNOWN, _style(15, _INK), left, top, width, 33, min_size=10) + 6
 
 
-def _footer(canvas, colour: Color, call_to_action: str, contact: str, reference: str, case_url: str) -> None:
+def _footer(canvas, colour: Color, call_to_action: str, contact: str, reference: str, case_url: str, *,
+            reference_label: str = "Case reference") -> None:
     """Who to call and the case reference on the left, the QR code to the case page on the right."""
     canvas.setStrokeColor(colour)
     canvas.setLineWidth(2)
@@ -126,7 +136,7 @@ def _footer(canvas, colour: Color, call_to_action: str, contact: str, reference:
     y -= _text(canvas, call_to_action, _style(13, _INK), _LEFT, y, width, 36, min_size=10)
     y -= _text(canvas, contact, _style(26, colour), _LEFT, y, width, 64, bold=True, min_size=14) + 6
     reference_style = _style(13, _INK, break_anywhere=True)  # a long reference wraps rather than vanishing
-    y -= _text(canvas, f"Case reference: {reference}", reference_style, _LEFT, y, width, 20, min_size=9)
+    y -= _text(canvas, f"{reference_label}: {reference}", reference_style, _LEFT, y, width, 20, min_size=9)
     _text(canvas, case_url, _style(9, _MUTED, break_anywhere=True), _LEFT, y, width, 24, min_size=7)
     qr_left = _LEFT + _WIDTH - _QR_SIZE
     _qr_code(canvas, case_url, qr_left, _MARGIN + 14, _QR_SIZE)

@@ -18,6 +18,16 @@ def deliveries_for_event_prefix(prefix: str) -> QuerySet[Delivery]:
     return Delivery.objects.filter(event_key__startswith=prefix).order_by("created_at", "id")
 
 
+def deliveries_for_event_prefixes(prefixes: list[str]) -> QuerySet[Delivery]:
+    """Every delivery whose event key starts with one of `prefixes`, oldest first."""
+    if not prefixes or not all(prefixes):
+        raise ValueError("event key prefixes are needed")
+    matching = Q()
+    for prefix in prefixes:
+        matching |= Q(event_key__startswith=prefix)
+    return Delivery.objects.filter(matching).order_by("created_at", "id")
+
+
 @dataclass(frozen=True)
 class Backlog:
     """Deliveries that should have gone out more than the allowed time ago."""

@@ -342,6 +342,10 @@ FACE_MATCH_ZERO_DISTANCE = env.float("FACE_MATCH_ZERO_DISTANCE", default=0.65)
 # Faces are detected on a copy no longer than this (pixels) and encoded from the full photo. HOG detection time
 # grows with pixels: 640 keeps one 800 px photo well under 0.5 s and still finds faces from ~50 px wide at 800 px.
 FACE_DETECT_MAX_SIDE = env.int("FACE_DETECT_MAX_SIDE", default=640)
+# Every face of a photo is matched: those at least FACE_MIN_SIZE pixels across (smaller ones hold too little to
+# compare), the FACE_MAX_FACES largest of them (each costs ~80 ms to encode).
+FACE_MIN_SIZE = env.int("FACE_MIN_SIZE", default=40)
+FACE_MAX_FACES = env.int("FACE_MAX_FACES", default=10)
 
 # --- notifications: alert channels ---
 # Optional staff-only destinations (sightings with details, face matches); see notifications/channels/__init__.py.

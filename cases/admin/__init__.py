@@ -1,5 +1,6 @@
-"""The staff case-management UI for police and NGO staff, one module per model: `case` (the case list and page,
-status changes, notes, actions) and `sighting`, with the case page's inlines, list filters and photo display helpers
-beside them. Importing the modules registers their admins."""
+"""The staff case-management UI for police, NGO and child care institution staff, one module per model: `case` (the
+case list and page, status changes, notes, actions), `sighting`, `found` (found children) and `review` (the review
+queue), with the case page's inlines, list filters and photo display helpers beside them. Importing the modules
+registers their admins."""
 
-from . import case, sighting  # noqa: F401 - registers CaseAdmin and SightingAdmin
+from . import case, found, review, sighting  # noqa: F401 - registers the admins

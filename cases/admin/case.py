@@ -26,11 +26,13 @@ from ..alerts import deliveries_for_case, resend_failed
 from ..events import schedule_poster, schedule_rematch
 from ..maps import map_points
 from ..models import Case
+from ..names import name_key
+from .case_faces import CaseFaceMixin
 from .columns import CaseListColumns
 from .display import framed_photo
 from .exports import CaseResource, MaskedCaseResource, StaffExportMixin
 from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
-from .inlines import CandidateInline, CaseNoteInline, SightingInline, StatusChangeInline
+from .inlines import CandidateInline, CaseNoteInline, EarlierReportInline, SightingInline, StatusChangeInline
 from .trust import CaseTrustMixin
 
 STATUS_ACTIONS = {
@@ -64,7 +66,7 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAdmin):
+class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin):
     full_resource, masked_resource = CaseResource, MaskedCaseResource
     change_list_template = "admin/cases/case/change_list.html"  # the export button is added around it
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; the rest is on the case page.
@@ -88,7 +90,7 @@ class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAd
         ("Contacts", {"fields": ("contact_name", "contact_phone", "reporter_name", "reporter_phone")}),
         ("Record", {"fields": ("poster_link", "created_at", "updated_at")}),
     )
-    inlines = [SightingInline, CandidateInline, CaseNoteInline, StatusChangeInline]
+    inlines = [SightingInline, CandidateInline, EarlierReportInline, CaseNoteInline, StatusChangeInline]
     change_form_template = "admin/cases/case/change_form.html"
 
     # --- list ------------------------------------------------------------------------------------------------
@@ -97,12 +99,13 @@ class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAd
         return super().get_queryset(request).annotate(
             sightings_total=Count("sightings", distinct=True),
             best_sighting_score=Max("sightings__face_match_score"),
+            **matching.face_box_annotations("photo"),
         )
 
     # --- detail ----------------------------------------------------------------------------------------------
     @admin.display(description="Photo (the face used for matching is framed)")
     def photo_preview(self, obj):
-        return framed_photo(obj.photo)
+        return framed_photo(obj.photo, obj.status)
 
     @admin.display(description="Map")
     def location_map(self, obj):
@@ -121,6 +124,9 @@ class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAd
 
     def save_model(self, request, obj, form, change):
         previous_photo = form.initial.get("photo")
+        obj.name_key = name_key(obj.name)
+        if "photo" in form.changed_data:
+            obj.photo_face = 0  # a new photo: its largest face until staff choose another
         super().save_model(request, obj, form, change)
         if "photo" in form.changed_data:
             if previous_photo:
@@ -141,6 +147,7 @@ class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAd
                 status_form=StatusForm(),
                 deliveries=self.deliveries(case),
                 map_tile_url=settings.MAP_TILE_URL,
+                face_choice=self.face_choice(request, case),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -153,6 +160,7 @@ class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseListColumns, admin.ModelAd
             path("<path:object_id>/status/", self.admin_site.admin_view(self.status_view),
                  name="cases_case_status"),
             path("<path:object_id>/note/", self.admin_site.admin_view(self.note_view), name="cases_case_note"),
+            *self.face_urls(),
         ]
         return custom + urls
 

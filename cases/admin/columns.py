@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sachet.admin_columns import EMPTY, clamped, short_date, short_datetime, stacked
 
 from ..models import Case, Verdict
-from .display import thumbnail
+from .display import main_face_thumbnail
 
 LIST_THUMB_PX = 48
 
@@ -27,7 +27,7 @@ class CaseListColumns:
 
     @admin.display(description=_("Photo"))
     def photo_thumb(self, obj):
-        return thumbnail(obj.photo, LIST_THUMB_PX)
+        return main_face_thumbnail(obj.photo, obj, LIST_THUMB_PX)
 
     @admin.display(description=_("Child"), ordering="name")
     def child(self, obj):
@@ -66,7 +66,7 @@ class SightingListColumns:
 
     @admin.display(description=_("Photo"))
     def photo_thumb(self, obj):
-        return thumbnail(obj.photo, LIST_THUMB_PX)
+        return main_face_thumbnail(obj.photo, obj, LIST_THUMB_PX)
 
     @admin.display(description=_("Child"), ordering="case__name")
     def child(self, obj):

@@ -30,6 +30,7 @@ from sachet.phones import InvalidPhone, normalise
 
 from .. import services
 from ..models import REFERENCE_REGEX, Case, CaseNote, Sighting, StatusChange
+from ..names import name_key
 from . import NS
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,8 @@ def _person(person, domain: str, result: Result) -> Case | None:
         if not reference and existing.source_domain != domain:
             raise RecordError("this record belongs to another partner's domain")
         changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if "name" in changed:
+            changed["name_key"] = name_key(changed["name"])
         if changed:
             for name_, value in changed.items():
                 setattr(existing, name_, value)

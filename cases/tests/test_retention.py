@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from analytics.services import recalculate
 from cases import retention, tasks
+from cases.candidates import pair_key
 from cases.models import Case, CaseEvent, CaseNote, MatchCandidate, StatusChange
 from media.models import FacePrint
 from media.tests.audio_samples import recording
@@ -57,7 +58,10 @@ def full_case(make_case, make_sighting):
                                  description="Girl in a red lehenga, call me on 9900012345")
         sighting.photo.save("seen.jpg", ContentFile(jpeg_bytes(color=(10, 20, 30))), save=True)
         other = make_case(name="Other Child", reporter_phone="")
-        MatchCandidate.objects.create(sighting=sighting, case=other, distance=0.5, score=60, verdict="possible")
+        MatchCandidate.objects.create(pair_key=pair_key("case_sighting", other.pk, sighting.pk), sighting=sighting,
+                                      case=other, distance=0.5, score=60, verdict="possible")
+        MatchCandidate.objects.create(pair_key=pair_key("case_case", other.pk, case.pk), case=other, other_case=case,
+                                      kind="case_case", name_similarity=0.2)
         for name in (case.photo.name, sighting.photo.name):
             FacePrint.objects.create(photo_name=name, group="case", status="no_face")
         StatusChange.objects.create(case=case, from_status="missing", to_status="found",

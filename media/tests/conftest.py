@@ -58,6 +58,26 @@ def _big_and_small_face() -> bytes:
     return jpeg(canvas, quality=90)
 
 
+def _beside(large: Image.Image, small: Image.Image, *, large_height: int = 440, small_height: int = 200) -> bytes:
+    """Two people's photos side by side on one canvas, one face much larger than the other: a group photo in
+    which the person looked for may be either one."""
+    canvas = Image.new("RGB", (800, 500), (200, 200, 200))
+    large = large.resize((round(large.width * large_height / large.height), large_height))
+    small = small.resize((round(small.width * small_height / small.height), small_height))
+    canvas.paste(small, (20, 150))
+    canvas.paste(large, (800 - large.width - 20, 30))
+    return jpeg(canvas, quality=90)
+
+
+def _obama_face(name: str = "obama_2") -> Image.Image:
+    return _crop_fraction(_open(name), 0.15, 0.05, 0.9, 0.6) if name == "obama_2" else _crop_fraction(
+        _open(name), 0.12, 0.02, 0.93, 0.46)
+
+
+def _hopper() -> Image.Image:
+    return _crop_fraction(_open("grace_hopper"), 0.1, 0.0, 0.9, 0.7)
+
+
 PHOTOS: dict[str, Callable[[], bytes]] = {
     "obama_1": lambda: jpeg(_open("obama_1")),
     "obama_2": lambda: jpeg(_open("obama_2")),
@@ -69,6 +89,11 @@ PHOTOS: dict[str, Callable[[], bytes]] = {
     "obama_1_quality_30": lambda: jpeg(_open("obama_1"), quality=30),
     "obama_1_cropped": lambda: jpeg(_crop_fraction(_open("obama_1"), 0.2, 0.05, 0.85, 0.5)),
     "big_and_small_face": _big_and_small_face,
+    # Group photos for "every face": Obama (obama_2) beside Grace Hopper, the matching face the smaller or the larger.
+    "hopper_big_obama_small": lambda: _beside(_hopper(), _obama_face()),
+    "obama_big_hopper_small": lambda: _beside(_obama_face(), _hopper()),
+    "grace_hopper": lambda: jpeg(_open("grace_hopper")),
+    "astronaut": lambda: jpeg(_open("astronaut")),
     "landscape": lambda: jpeg(landscape()),
 }
 

@@ -1,5 +1,7 @@
 """System checks of the media app: face-matching thresholds and the Cloudinary URL."""
 
+import pytest
+
 from media import checks
 
 
@@ -22,6 +24,13 @@ def test_tiny_detection_copy_is_an_error(settings):
     settings.FACE_DETECT_MAX_SIDE = 100
 
     assert [error.id for error in checks.check_face_thresholds()] == ["media.E002"]
+
+
+@pytest.mark.parametrize("name", ["FACE_MAX_FACES", "FACE_MIN_SIZE"])
+def test_keeping_no_face_is_an_error(settings, name):
+    setattr(settings, name, 0)
+
+    assert [error.id for error in checks.check_face_thresholds()] == ["media.E004"]
 
 
 def test_malformed_cloudinary_url_is_an_error_that_does_not_show_the_secret(settings):

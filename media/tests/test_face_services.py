@@ -28,8 +28,8 @@ def add_print(analyses, photo: str, group: str = "case") -> FacePrint:
     analysis = analyses[photo]
     return FacePrint.objects.create(
         photo_name=f"{group}/{photo}-{uuid.uuid4().hex}.jpg", group=group, status=analysis.status,
-        face_count=analysis.face_count, box=list(analysis.box) if analysis.box else None,
-        encoding=None if analysis.encoding is None else faces.encoding_to_bytes(analysis.encoding),
+        face_count=analysis.face_count, boxes=[list(box) for box in analysis.boxes] or None,
+        encodings=faces.encodings_to_bytes(analysis.encodings) if analysis.encodings else None,
     )
 
 
@@ -43,10 +43,10 @@ def test_stored_photo_gets_a_face_print_with_box_encoding_and_size(analyses, cac
 
     expected = analyses["obama_1"]
     assert (face_print.photo_name, face_print.group) == (name, "case")
-    assert (face_print.status, face_print.face_count) == (FacePrint.Status.ONE_FACE, 1)
-    assert face_print.box == list(expected.box)
+    assert (face_print.status, face_print.face_count, face_print.chosen_face) == (FacePrint.Status.ONE_FACE, 1, None)
+    assert face_print.boxes == [list(expected.box)]
     assert (face_print.width, face_print.height) == (640, 800)
-    assert bytes(FacePrint.objects.get().encoding) == faces.encoding_to_bytes(expected.encoding)
+    assert bytes(FacePrint.objects.get().encodings) == faces.encoding_to_bytes(expected.encoding)
 
 
 def test_analysing_a_photo_twice_updates_its_one_print(cached_face_analysis):
@@ -63,15 +63,41 @@ def test_analysing_a_photo_twice_updates_its_one_print(cached_face_analysis):
 def test_photo_without_a_face_is_recorded_as_no_face(cached_face_analysis):
     face_print = services.analyse_stored_photo(name=store("landscape"), group="sighting")
 
-    assert (face_print.status, face_print.face_count, face_print.box) == (FacePrint.Status.NO_FACE, 0, None)
-    assert FacePrint.objects.get().encoding is None
+    assert (face_print.status, face_print.face_count, face_print.boxes) == (FacePrint.Status.NO_FACE, 0, None)
+    assert FacePrint.objects.get().encodings is None
 
 
-def test_photo_with_two_people_is_recorded_with_the_largest_face(analyses, cached_face_analysis):
+def test_photo_with_two_people_is_recorded_with_both_faces(analyses, cached_face_analysis):
     face_print = services.analyse_stored_photo(name=store("two_people"), group="sighting")
 
     assert (face_print.status, face_print.face_count) == (FacePrint.Status.SEVERAL_FACES, 2)
-    assert face_print.box == list(analyses["two_people"].box)
+    assert face_print.boxes == [list(box) for box in analyses["two_people"].boxes]
+    assert bytes(face_print.encodings) == faces.encodings_to_bytes(analyses["two_people"].encodings)
+
+
+def test_a_chosen_face_is_kept_when_the_photo_is_analysed_again(cached_face_analysis):
+    name = store("big_and_small_face")
+    services.analyse_stored_photo(name=name, group="case", chosen_face=1)
+
+    again = services.analyse_stored_photo(name=name, group="case")
+
+    assert again.chosen_face == 1
+    assert again.matched_faces == [1]
+
+
+def test_a_chosen_face_the_photo_does_not_have_falls_back_to_the_largest(cached_face_analysis):
+    face_print = services.analyse_stored_photo(name=store("obama_1"), group="case", chosen_face=3)
+
+    assert face_print.chosen_face == 0
+
+
+def test_choosing_a_face_that_is_not_there_is_refused(analyses):
+    face_print = add_print(analyses, "obama_1")
+
+    with pytest.raises(ValueError):
+        services.choose_face(name=face_print.photo_name, face=1)
+
+    assert FacePrint.objects.get().chosen_face is None
 
 
 def test_file_that_is_not_an_image_is_recorded_as_unreadable():
@@ -79,7 +105,7 @@ def test_file_that_is_not_an_image_is_recorded_as_unreadable():
 
     face_print = services.analyse_stored_photo(name=name, group="sighting")
 
-    assert (face_print.status, face_print.face_count, face_print.box) == (FacePrint.Status.UNREADABLE, 0, None)
+    assert (face_print.status, face_print.face_count, face_print.boxes) == (FacePrint.Status.UNREADABLE, 0, None)
 
 
 def test_missing_file_raises_photo_missing_and_stores_nothing():
@@ -138,15 +164,28 @@ def test_delete_files_removes_the_files_and_their_prints(cached_face_analysis):
 
 def test_face_summary_gives_the_status_and_the_box_as_percentages_of_the_photo():
     FacePrint.objects.create(photo_name="p.jpg", group="case", status="several_faces", face_count=2,
-                             box=[100, 300, 300, 100], width=400, height=800, encoding=bytes(512))
+                             boxes=[[100, 300, 300, 100], [500, 200, 560, 140]], width=400, height=800,
+                             encodings=bytes(1024))
 
     summary = matching.face_summary("p.jpg")
 
     assert summary.status == "several_faces"
-    assert summary.label == "Several faces (the largest is used)"
+    assert summary.label == "Several faces (each is compared)"
     assert summary.face_count == 2
+    assert summary.faces == (matching.Face(0, (100, 300, 300, 100)), matching.Face(1, (500, 200, 560, 140)))
     assert summary.box == (100, 300, 300, 100)
     assert summary.box_percent == {"left": 25.0, "top": 12.5, "width": 50.0, "height": 25.0}
+
+
+def test_face_summary_of_a_photo_about_one_face_names_that_face():
+    FacePrint.objects.create(photo_name="p.jpg", group="case", status="several_faces", face_count=2,
+                             boxes=[[100, 300, 300, 100], [500, 200, 560, 140]], width=400, height=800,
+                             encodings=bytes(1024), chosen_face=1)
+
+    summary = matching.face_summary("p.jpg")
+
+    assert (summary.chosen, summary.face, summary.matched_faces) == (
+        1, matching.Face(1, (500, 200, 560, 140)), (matching.Face(1, (500, 200, 560, 140)),))
 
 
 def test_face_summary_of_an_unanalysed_photo_is_none():
@@ -164,8 +203,30 @@ def test_search_finds_the_same_person_within_the_group_only(analyses):
     found = services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)
 
     distance = faces.face_distance(analyses["obama_1"].encoding, analyses["obama_2"].encoding)
-    assert [name for name, _ in found] == [same_person.photo_name]
+    assert [key for key, _ in found] == [(same_person.photo_name, 0)]
     assert found[0][1] == pytest.approx(distance, abs=1e-5)
+
+
+def test_search_finds_every_face_of_a_group_photo(analyses):
+    group_photo = add_print(analyses, "big_and_small_face", group="sighting")
+
+    obama = services.search_group(analyses["obama_2"].encoding, "sighting", max_distance=0.55, limit=5)
+    biden = services.search_group(analyses["biden_2"].encoding, "sighting", max_distance=0.55, limit=5)
+
+    assert [key for key, _ in obama] == [(group_photo.photo_name, 0)]
+    assert [key for key, _ in biden] == [(group_photo.photo_name, 1)]
+
+
+def test_search_of_a_photo_about_one_face_finds_that_face_only(analyses, django_capture_on_commit_callbacks):
+    group_photo = add_print(analyses, "big_and_small_face", group="case")
+    assert len(services.search_group(analyses["biden_2"].encoding, "case", max_distance=0.55, limit=5)) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.choose_face(name=group_photo.photo_name, face=0)  # the photo is about Obama
+
+    assert services.search_group(analyses["biden_2"].encoding, "case", max_distance=0.55, limit=5) == []
+    assert [key for key, _ in services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55,
+                                                    limit=5)] == [(group_photo.photo_name, 0)]
 
 
 def test_search_sees_a_print_added_after_the_first_search(analyses):
@@ -175,7 +236,7 @@ def test_search_sees_a_print_added_after_the_first_search(analyses):
     added = add_print(analyses, "obama_1")
 
     found = services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)
-    assert [name for name, _ in found] == [added.photo_name]
+    assert [key for key, _ in found] == [(added.photo_name, 0)]
 
 
 def test_search_no_longer_finds_a_forgotten_print(analyses):
@@ -191,7 +252,7 @@ def test_search_drops_a_print_that_lost_its_face_on_a_new_analysis(analyses):
     face_print = add_print(analyses, "obama_1")
     assert len(services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)) == 1
 
-    FacePrint.objects.filter(pk=face_print.pk).update(status="no_face", face_count=0, box=None, encoding=None,
+    FacePrint.objects.filter(pk=face_print.pk).update(status="no_face", face_count=0, boxes=None, encodings=None,
                                                       analysed_at=face_print.analysed_at)
 
     assert services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5) == []
@@ -232,7 +293,7 @@ def test_search_checks_the_table_periodically_even_without_a_change_token(analys
 
     found = services.search_group(analyses["obama_2"].encoding, "case", max_distance=0.55, limit=5)
 
-    assert [name for name, _ in found] == [added.photo_name]
+    assert [key for key, _ in found] == [(added.photo_name, 0)]
 
 
 def test_forgetting_logs_the_deletion_and_purges_entries_older_than_a_day(analyses):

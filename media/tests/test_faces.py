@@ -50,7 +50,8 @@ def test_drawn_landscape_reports_no_face(analyses):
     analysis = analyses["landscape"]
 
     assert analysis.status == faces.NO_FACE
-    assert (analysis.face_count, analysis.box, analysis.encoding, analysis.boxes) == (0, None, None, ())
+    assert (analysis.face_count, analysis.box, analysis.encoding, analysis.boxes, analysis.encodings) == (
+        0, None, None, (), ())
 
 
 def test_photo_without_face_compares_as_no_face_with_score_zero(analyses, match_settings):
@@ -67,15 +68,62 @@ def test_photo_of_two_people_reports_several_faces(analyses):
     assert len(analysis.boxes) == 2
 
 
-def test_largest_face_is_chosen_and_encoded(analyses, match_settings):
+def test_every_face_is_encoded_largest_first(analyses, match_settings):
     analysis = analyses["big_and_small_face"]
 
     assert analysis.status == faces.SEVERAL_FACES
+    assert analysis.face_count == 2
+    assert [encoding.shape for encoding in analysis.encodings] == [(128,), (128,)]
     assert analysis.box == analysis.boxes[0]
     assert faces.box_area(analysis.boxes[0]) > 2 * faces.box_area(analysis.boxes[1])
     assert analysis.box[3] > analysis.boxes[1][1]  # the big face was pasted to the right of the small one
-    assert faces.compare_analyses(analysis, analyses["obama_2"]).verdict == faces.LIKELY
-    assert faces.compare_analyses(analysis, analyses["biden_2"]).verdict == faces.UNLIKELY
+
+
+@pytest.mark.parametrize("photo, other, expected_face", [
+    ("big_and_small_face", "obama_2", 0),  # Obama is the large face
+    ("big_and_small_face", "biden_2", 1),  # Biden is the small one
+    ("hopper_big_obama_small", "obama_1", 1),
+    ("obama_big_hopper_small", "obama_1", 0),
+])
+def test_a_group_photo_matches_whichever_face_is_the_person(analyses, match_settings, photo, other, expected_face):
+    face, other_face, distance = faces.nearest_pair(analyses[photo].encodings, analyses[other].encodings)
+
+    assert (face, other_face) == (expected_face, 0)
+    assert faces.compare_analyses(analyses[photo], analyses[other]).verdict == faces.LIKELY
+    assert faces.compare_analyses(analyses[photo], analyses[other]).distance == distance
+
+
+def test_a_group_photo_of_other_people_stays_unlikely(analyses, match_settings):
+    assert faces.compare_analyses(analyses["hopper_big_obama_small"], analyses["biden_2"]).verdict == faces.UNLIKELY
+
+
+def test_faces_smaller_than_the_minimum_are_not_kept(settings):
+    settings.FACE_MIN_SIZE = 150  # Obama's face in this photo is ~230 px across, Biden's ~110 px
+
+    analysis = faces.analyse_photo(PHOTOS["big_and_small_face"]())
+
+    assert (analysis.status, analysis.face_count, len(analysis.encodings)) == (faces.ONE_FACE, 1, 1)
+
+
+def test_at_most_the_largest_faces_are_kept(settings, analyses):
+    settings.FACE_MAX_FACES = 1
+
+    analysis = faces.analyse_photo(PHOTOS["big_and_small_face"]())
+
+    assert (analysis.status, analysis.face_count) == (faces.SEVERAL_FACES, 2)  # both found, one kept
+    assert analysis.boxes == analyses["big_and_small_face"].boxes[:1]
+    assert len(analysis.encodings) == 1
+
+
+def test_encodings_of_several_faces_go_to_bytes_and_back(analyses):
+    encodings = analyses["big_and_small_face"].encodings
+
+    restored = faces.encodings_from_bytes(faces.encodings_to_bytes(encodings))
+
+    assert restored.shape == (2, 128)
+    assert np.abs(restored - np.asarray(encodings)).max() < 1e-6
+    with pytest.raises(ValueError):
+        faces.encodings_from_bytes(b"")
 
 
 def test_box_is_in_the_photos_own_pixels_when_detection_ran_on_a_smaller_copy(analyses, settings):
@@ -171,3 +219,17 @@ def test_encoding_survives_storage_as_512_bytes():
 def test_stored_encoding_of_wrong_length_raises():
     with pytest.raises(ValueError):
         faces.encoding_from_bytes(b"\0" * 511)
+
+
+def test_the_astronaut_photo_keeps_both_faces_dlib_finds(analyses):
+    analysis = analyses["astronaut"]
+
+    assert (analysis.status, analysis.face_count, len(analysis.encodings)) == (faces.SEVERAL_FACES, 2, 2)
+    top, right, bottom, left = analysis.box
+    assert (175 - 20 <= left <= 175 + 20) and (76 - 20 <= top <= 76 + 20)  # her face, as NOTES.md measured
+
+
+def test_different_people_in_group_photos_stay_unlikely_on_every_pair(analyses, match_settings):
+    for first, second in [("astronaut", "grace_hopper"), ("astronaut", "obama_1"), ("two_people", "grace_hopper")]:
+        match = faces.compare_analyses(analyses[first], analyses[second])
+        assert (first, second, match.verdict) == (first, second, faces.UNLIKELY)

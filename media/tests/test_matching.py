@@ -45,8 +45,9 @@ def test_analyse_gives_the_summary_with_the_face_used(analyses):
     summary = matching.analyse(name=name, group="sighting")
 
     assert (summary.photo_name, summary.status, summary.face_count) == (name, "several_faces", 2)
-    assert summary.label == "Several faces (the largest is used)"
+    assert summary.label == "Several faces (each is compared)"
     assert summary.face == matching.Face(index=0, box=analyses["two_people"].box)
+    assert summary.faces == tuple(matching.Face(i, box) for i, box in enumerate(analyses["two_people"].boxes))
     assert summary.has_face is True
     assert FacePrint.objects.get().group == "sighting"
 
@@ -184,3 +185,88 @@ def test_forget_removes_the_faces_from_summaries_and_search():
     assert matching.face_summary(case_photo) is None
     assert matching.search(sighting, group="case") == []
     assert matching.compare(sighting, case_photo).verdict == "no_face"
+
+
+# --- every face ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group_photo, face", [("hopper_big_obama_small", 1), ("obama_big_hopper_small", 0)])
+def test_compare_uses_the_nearest_pair_of_faces_whichever_is_larger(analyses, group_photo, face):
+    sighting, case_photo = analysed(group_photo, group="sighting"), analysed("obama_1")
+
+    match = matching.compare(sighting, case_photo)
+
+    assert match.verdict == "likely"
+    assert match.face == matching.Face(index=face, box=analyses[group_photo].boxes[face])
+    assert match.other_face == matching.Face(index=0, box=analyses["obama_1"].box)
+
+
+@pytest.mark.parametrize("group_photo, face", [("hopper_big_obama_small", 1), ("obama_big_hopper_small", 0)])
+def test_search_finds_a_group_photo_by_its_matching_face(analyses, group_photo, face):
+    sighting = analysed(group_photo, group="sighting")
+    case_photo = analysed("obama_1")
+
+    found = matching.search(case_photo, group="sighting")
+
+    assert [(m.photo_name, m.verdict) for m in found] == [(sighting, "likely")]
+    assert found[0].other_face == matching.Face(index=face, box=analyses[group_photo].boxes[face])
+    assert found[0].face == matching.Face(index=0, box=analyses["obama_1"].box)
+
+
+def test_search_from_a_group_photo_finds_each_person_once(analyses):
+    obama, biden = analysed("obama_1"), analysed("biden_2")
+    sighting = analysed("big_and_small_face", group="sighting")
+
+    found = matching.search(sighting, group="case")
+
+    assert {m.photo_name: m.face.index for m in found} == {obama: 0, biden: 1}
+
+
+def test_search_leaves_out_the_photos_it_is_told_to():
+    first, second = analysed("obama_1", group="found"), analysed("obama_1_resized", group="found")
+    query = analysed("obama_2", group="found")
+
+    assert [m.photo_name for m in matching.search(query, group="found", exclude=[first])] == [second]
+
+
+def test_a_photo_about_one_face_is_compared_on_that_face_only(analyses):
+    case_photo = store("big_and_small_face")
+    matching.analyse(name=case_photo, group="case", face=1)  # the child is the small face (Biden here)
+
+    assert matching.compare(analysed("obama_2", group="sighting"), case_photo).verdict == "unlikely"
+    match = matching.compare(analysed("biden_2", group="sighting"), case_photo)
+    assert (match.verdict, match.other_face.index) == ("likely", 1)
+
+
+def test_choosing_another_face_changes_what_is_searched(django_capture_on_commit_callbacks):
+    case_photo = store("big_and_small_face")
+    matching.analyse(name=case_photo, group="case", face=0)
+    sighting = analysed("biden_1", group="sighting")
+    assert matching.search(sighting, group="case") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = matching.choose_face(case_photo, 1)
+
+    assert summary.chosen == 1
+    assert [m.photo_name for m in matching.search(sighting, group="case")] == [case_photo]
+
+
+def test_analyse_with_a_face_the_photo_does_not_have_uses_the_largest():
+    summary = matching.analyse(name=store("obama_1"), group="case", face=2)
+
+    assert (summary.chosen, summary.face.index) == (0, 0)
+
+
+def test_face_box_annotations_give_a_list_its_main_faces_in_one_query(django_assert_num_queries):
+    from media.models import FacePrintDeletion
+
+    group_photo = store("big_and_small_face")
+    matching.analyse(name=group_photo, group="case", face=1)
+    FacePrintDeletion.objects.create(photo_name=group_photo, group="case")
+
+    with django_assert_num_queries(1):
+        row = FacePrintDeletion.objects.annotate(**matching.face_box_annotations("photo_name")).get()
+
+    face = matching.main_face(row.face_boxes, row.face_chosen)
+    assert (face.index, row.face_width, row.face_height) == (1, 800, 500)
+    assert face == matching.face_summary(group_photo).face

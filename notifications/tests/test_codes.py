@@ -19,6 +19,7 @@ from notifications.models import Delivery, PhoneCode
 from notifications.services import resend
 from notifications.tasks import purge_phone_codes, sweep_pending_deliveries
 from sachet.phones import InvalidPhone
+from tests.factories import staff_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox_settings")]
 
@@ -413,8 +414,8 @@ def test_code_field_refuses_anything_but_six_digits_in_plain_words(typed):
 def test_police_may_see_the_codes_list_and_ngo_staff_may_not():
     from django.contrib.auth.models import Group
 
-    police = set(Group.objects.get(name="Police").permissions.values_list("codename", flat=True))
-    ngo = set(Group.objects.get(name="NGO").permissions.values_list("codename", flat=True))
+    police = set(staff_group("Police").permissions.values_list("codename", flat=True))
+    ngo = set(staff_group("NGO").permissions.values_list("codename", flat=True))
 
     assert "view_phonecode" in police
     assert not {codename for codename in ngo if codename.endswith("phonecode")}

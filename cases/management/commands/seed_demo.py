@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from cases.consent import CURRENT_VERSION
 from cases.models import Case, Sighting, StatusChange
+from cases.names import name_key
 
 # (reference suffix, name, age, gender, place, specific spot, lat, lng, hours ago, description, contact, status)
 DEMO_CASES = [
@@ -99,7 +100,7 @@ class Command(BaseCommand):
                 last_seen_at=now - timedelta(hours=hours), description=description, contact_name=contact[0],
                 contact_phone=contact[1], reporter_name=contact[0], reporter_phone=contact[1], status=status,
                 created_at=now - timedelta(hours=hours) + timedelta(minutes=40), geocoding="manual",
-                location_precision="exact",
+                location_precision="exact", name_key=name_key(name),
                 # Demo cases are published, as a confirmed report with the family's consent is.
                 verification="verified", verification_method="import",
                 verification_at=now - timedelta(hours=hours) + timedelta(minutes=45),

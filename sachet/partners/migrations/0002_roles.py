@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("partners", "0001_initial"),
-        ("cases", "0008_partner_sources_cap"),
+        ("cases", "0010_partner_sources_cap"),
     ]
 
     operations = [migrations.RunPython(apply_roles, migrations.RunPython.noop)]

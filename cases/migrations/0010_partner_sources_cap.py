@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_trust_constraints_and_roles'),
+        ('cases', '0009_reunite_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
