@@ -60,6 +60,9 @@ class MaskedSightingResource(SightingResource):
 class StaffExportMixin(ExportMixin):
     export_formats = [CSV, XLSX]
     export_form_class = ExportForm  # format only: the columns are the role's
+    # import-export's own list template shows the object tools only with the admin's add form, which stays off for
+    # cases and sightings: this one adds the Export button to the list's own tools ("Enter a report").
+    import_export_change_list_template = "admin/cases/export_change_list.html"
     full_resource: type[resources.ModelResource]
     masked_resource: type[resources.ModelResource]
 

@@ -46,3 +46,14 @@ def test_ngo_export_has_masked_phones_and_no_staff_notes(client, make_case, make
     sightings = list(csv.DictReader(io.StringIO(export(client, "sighting", 0).decode("utf-8-sig"))))
     assert sightings[0]["reporter_phone"] == "+91 ******45" and sightings[0]["case"] == case.reference
     assert LogEntry.objects.filter(user=ngo, change_message__contains="masked").count() == 2
+
+
+def test_the_case_and_sighting_lists_offer_the_export_with_the_filters_kept(client, make_case, police):
+    make_case()
+    client.force_login(police)
+    cases = client.get(f"/{django_settings.ADMIN_URL}cases/case/?status__exact=missing").content.decode()
+    sightings = client.get(f"/{django_settings.ADMIN_URL}cases/sighting/").content.decode()
+    assert 'href="/{}cases/case/export/?status__exact=missing" class="export_link"'.format(
+        django_settings.ADMIN_URL) in cases
+    assert "Enter a report" in cases  # the case list's own object tools stay
+    assert f'href="/{django_settings.ADMIN_URL}cases/sighting/export/?" class="export_link"' in sightings

@@ -14,13 +14,26 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
 )
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
 pytestmark = pytest.mark.django_db
 
 # Loaded when the tests are collected (the schema view reads no database).
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """The real WSGI handler closes the database connection at the start and end of each request, which on
+    PostgreSQL would close the test's own transaction; Django's test client keeps it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
