@@ -1,8 +1,9 @@
 """CAP 1.2 (Common Alerting Protocol) messages for alert hubs and AMBER-style systems: every public alert about a
 case is also a CAP message, listed in /alerts/cap.atom and served at /alerts/cap/<identifier>.xml.
 
-- Alert: when the public is told of the case (verified, or missing again); Update: a sighting published, details
-  changed by staff, or the area circle growing (the 24 h and 72 h reminders); Cancel: found or closed. Each is a
+- Alert: when the public is told of the case (verified, missing again, or a merge reversed); Update: a sighting
+  published, details changed by staff, or the area circle growing (the 24 h and 72 h reminders); Cancel: found or
+  closed, or merged into the earlier report of the same child (the Cancel names that case). Each is a
   `CapMessage` row written in the transaction of its event, so a Cancel is listed the moment the status changes.
 - The XML is made from the case when asked for, through the public page's rules (cases.public): a message never
   shows more than the case page shows now, and nothing outlives an erasure.
@@ -149,6 +150,11 @@ def _words(case: Case, view: public.PublicView, ended: bool) -> tuple[str, str, 
         return (_("Found safe: %(name)s") % values,
                 _("%(name)s has been found safe. Thank you for looking out. Please stop sharing the alert.") % values,
                 "")
+    if ended and case.merged_into_id:
+        kept = {"kept": case.merged_into.reference}
+        return (_("Reported twice: see case %(kept)s") % kept,
+                _("The same child was reported earlier as case %(kept)s: that alert goes on. Please share that "
+                  "one.") % kept, "")
     if ended:
         if not view.name:
             return _("Case closed: %(reference)s") % values, "", ""

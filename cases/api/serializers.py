@@ -59,6 +59,7 @@ def case_json(case: Case, key: PartnerKey) -> dict:
         "sighting_count": sightings if shows(view.sightings) else None,
         "published_sighting_count": published if shows(view.sightings) else None,
         "resolved_at": case.resolved_at,
+        "merged_into": case.merged_into.reference if case.merged_into_id else None,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "source_domain": case.source_domain or None,
@@ -116,6 +117,9 @@ class CaseOut(serializers.Serializer):
     sighting_count = serializers.IntegerField(allow_null=True)
     published_sighting_count = serializers.IntegerField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
+    merged_into = serializers.CharField(allow_null=True, help_text=(
+        "The same child reported twice: this case was merged into the case with this reference (its page leads "
+        "there); null otherwise."))
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     source_domain = serializers.CharField(allow_null=True)

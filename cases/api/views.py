@@ -58,7 +58,7 @@ def _since(value: str) -> datetime:
 
 
 def _with_counts(cases):
-    return cases.annotate(sighting_total=Count("sightings"),
+    return cases.select_related("merged_into").annotate(sighting_total=Count("sightings"),
                           published_total=Count("sightings", filter=Q(sightings__published_at__isnull=False)))
 
 

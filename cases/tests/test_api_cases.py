@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cases import services
+from cases import merging, services
 from cases.models import Case, CaseEvent, Sighting
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -180,3 +180,13 @@ def test_history_lists_status_changes_without_staff_notes(client, make_case, mak
     body = get(client, key, f"/api/v1/cases/{case.reference}/history/").json()
     assert [(c["from_status"], c["to_status"], c["note"]) for c in body] == [
         ("missing", "closed", None), ("closed", "missing", None)]
+
+
+def test_a_merged_case_names_the_case_it_was_merged_into(client, make_case, make_key):
+    kept = make_case()
+    duplicate = make_case(name="Arav Sharma")
+    merging.merge(kept=kept, duplicate=duplicate)
+    _row, key = make_key("read")
+    body = get(client, key, f"/api/v1/cases/{duplicate.reference}/").json()
+    assert body["status"] == "closed" and body["merged_into"] == kept.reference
+    assert get(client, key, f"/api/v1/cases/{kept.reference}/").json()["merged_into"] is None

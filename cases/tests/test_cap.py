@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from cases import services, verification
+from cases import merging, services, verification
 from cases.models import Case, CapMessage
 from cases.publication import publish_sighting
 
@@ -106,3 +106,21 @@ def test_feed_of_200_alerts_stays_under_100_kb(client, make_case):
     response = client.get("/alerts/cap.atom")
     assert len(etree.fromstring(response.content).findall(f"{ATOM}entry")) == 200
     assert len(response.content) < 100_000
+
+
+def test_a_case_merged_into_an_earlier_report_is_cancelled_naming_it_and_alerted_again_when_undone(client,
+                                                                                                   make_case):
+    kept = published_case(make_case)
+    duplicate = published_case(make_case, name="Arav Sharma")
+    record = merging.merge(kept=kept, duplicate=duplicate)
+    latest = CapMessage.objects.filter(case=duplicate).order_by("id").last()
+    document = cap(client, latest.identifier)
+    assert document.findtext(f"{CAP}msgType") == "Cancel"
+    assert document.findtext(f"{CAP}info/{CAP}headline") == f"Reported twice: see case {kept.reference}"
+    titles = [e.findtext(f"{ATOM}title") for e in feed(client).findall(f"{ATOM}entry")]
+    assert f"Cancel: Reported twice: see case {kept.reference}" in titles and "Alert: Missing: Aarav Sharma, 7" in titles
+    assert CapMessage.objects.filter(case=kept).count() == 1  # the kept case's alert goes on untouched
+
+    merging.unmerge(merge_record=record)
+    assert [m.msg_type for m in CapMessage.objects.filter(case=duplicate).order_by("id")] == ["Alert", "Cancel",
+                                                                                              "Alert"]
