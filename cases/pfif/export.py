@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from lxml import etree
 
@@ -182,12 +183,26 @@ def person_feed(key: PartnerKey, *, since: datetime | None, limit: int, feed_url
 
 
 def note_feed(key: PartnerKey, *, since: datetime | None, limit: int, feed_url: str) -> bytes:
-    notes = []
-    for case in cases_for(key).filter(status=Case.Status.MISSING, erased_at__isnull=True).prefetch_related(
-            "status_changes"):
-        notes += note_elements(case, key, since=since)
-    notes.sort(key=lambda n: n.findtext(f"{{{NS}}}entry_date"))
-    notes = notes[:limit]
+    """The notes entered since `since`, oldest first, at most `limit`: each kind of note is read from the database
+    already in entry order and cut at `limit` (reports, returns to missing, sightings), then the three merged."""
+    cases = cases_for(key).filter(status=Case.Status.MISSING, erased_at__isnull=True).order_by()
+    reports = cases.filter(created_at__gte=since) if since else cases
+    notes = [(case.created_at, case.pk, _status_note(case, None, key))
+             for case in reports.order_by("created_at", "id")[:limit]]
+    changes = StatusChange.objects.filter(case__in=cases, to_status=Case.Status.MISSING).exclude(from_status="")
+    if since:
+        changes = changes.filter(changed_at__gte=since)
+    notes += [(change.changed_at, change.case_id, _status_note(change.case, change, key))
+              for change in changes.select_related("case").order_by("changed_at", "id")[:limit]]
+    sightings = Sighting.objects.filter(case__in=cases).annotate(entered=Coalesce("published_at", "created_at"))
+    if not full(key):
+        sightings = sightings.filter(published_at__isnull=False)
+    if since:
+        sightings = sightings.filter(entered__gte=since)
+    notes += [(sighting.entered, sighting.case_id, _sighting_note(sighting.case, sighting, key))
+              for sighting in sightings.select_related("case").order_by("entered", "id")[:limit]]
+    notes.sort(key=lambda item: (item[0].replace(microsecond=0), item[1]))
+    notes = [note for _when, _case, note in notes[:limit]]
     root = _feed_root(feed_url, "Sachet PFIF note feed", [])
     updated = max((n.findtext(f"{{{NS}}}entry_date") for n in notes), default=utc(timezone.now()))
     root.find(f"{{{ATOM}}}updated").text = updated

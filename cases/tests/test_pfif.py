@@ -93,6 +93,37 @@ def test_feeds_follow_min_entry_date(client, make_case, make_sighting, make_key)
     assert get(client, key, "/api/v1/pfif/feeds/person", min_entry_date="yesterday").status_code == 400
 
 
+
+def test_note_feed_gives_the_oldest_notes_of_every_kind_first_and_stops_at_max_results(client, make_case,
+                                                                                        make_sighting, make_key):
+    now = timezone.now()
+    case = make_case()
+    Case.objects.filter(pk=case.pk).update(created_at=now - timedelta(hours=5))
+    services.change_status(case=case, to="closed", note="x")
+    services.change_status(case=case, to="missing", note="y")
+    back = case.status_changes.get(to_status="missing", from_status="closed")
+    type(back).objects.filter(pk=back.pk).update(changed_at=now - timedelta(hours=3))
+    make_sighting(case, published_at=now - timedelta(hours=4), description="At the bus stand")
+    make_sighting(case, published_at=now - timedelta(hours=1), description="Near the temple")
+    hidden = make_sighting(case, description="Not published")
+    Sighting.objects.filter(pk=hidden.pk).update(created_at=now - timedelta(hours=2))
+    _row, read = make_key("read")
+    _row, full = make_key("read", "full_read")
+
+    def texts(key, **params):
+        feed = etree.fromstring(get(client, key, "/api/v1/pfif/feeds/note", **params).content)
+        notes = feed.findall(f"{ATOM}entry/{P}note")
+        for note in notes:
+            SCHEMA.assertValid(note)
+        return [n.findtext(f"{P}text").split(".")[0] for n in notes]
+
+    assert texts(read) == ["Reported missing", "At the bus stand", "Missing again", "Near the temple"]
+    assert texts(read, max_results=2) == ["Reported missing", "At the bus stand"]
+    since = (now - timedelta(hours=3, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert texts(read, min_entry_date=since) == ["Missing again", "Near the temple"]
+    assert texts(full, min_entry_date=since) == ["Missing again", "Not published", "Near the temple"]
+
+
 INCOMING = b"""<?xml version="1.0" encoding="UTF-8"?>
 <pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">
   <pfif:person>
