@@ -20,7 +20,8 @@ def case_reported(case, *, announce: bool = True) -> None:
     logger.info("case reported ref=%s", case.reference)
     if announce:  # not for a record imported from another system
         alerts.report_received(case)  # staff, at once, for every report
-        if public.is_listed(case):  # published at once (REPORT_VERIFICATION=none, or entered by staff); else on verifying
+        # Published at once (REPORT_VERIFICATION=none, or entered by staff); otherwise when verified.
+        if public.is_listed(case):
             alerts.case_reported(case)
     geo.flag_case_outside_india(case)
     if case.geocoding == Geocoding.PENDING:

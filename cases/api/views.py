@@ -109,7 +109,8 @@ class CaseList(APIView):
             record_private_read(key, page, what="case list")
         return paginator.get_paginated_response([s.case_json(case, key) for case in page])
 
-    @extend_schema(summary="Report a missing child (write)", operation_id="cases_create", request={"multipart/form-data": s.CaseIn},
+    @extend_schema(summary="Report a missing child (write)", operation_id="cases_create",
+                   request={"multipart/form-data": s.CaseIn},
                    responses={201: s.CaseCreated, 200: s.CaseCreated, **ERRORS})
     def post(self, request):
         key = partner_key(request)
@@ -145,7 +146,8 @@ class CaseDetail(APIView):
 class SightingList(APIView):
     scopes = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="A case's sightings", parameters=[REFERENCE], responses={200: s.SightingOut(many=True), **ERRORS})
+    @extend_schema(summary="A case's sightings", parameters=[REFERENCE],
+                   responses={200: s.SightingOut(many=True), **ERRORS})
     def get(self, request, reference: str):
         key = partner_key(request)
         case = find_case(key, reference)
@@ -184,7 +186,8 @@ class SightingList(APIView):
 class StatusHistory(APIView):
     scopes = {"GET": READ}
 
-    @extend_schema(summary="A case's status history", parameters=[REFERENCE], responses={200: s.StatusChangeOut(many=True), **ERRORS})
+    @extend_schema(summary="A case's status history", parameters=[REFERENCE],
+                   responses={200: s.StatusChangeOut(many=True), **ERRORS})
     def get(self, request, reference: str):
         key = partner_key(request)
         case = find_case(key, reference)
