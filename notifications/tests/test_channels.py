@@ -25,7 +25,8 @@ from tests.fakes.twilio import FakeTwilio
 
 from .conftest import PUBLIC_CHAT, SMS_FROM, SMS_TO, STAFF_CHAT, make_message
 
-SLOW = 0.6  # longer than the 0.3 s ALERT_HTTP_TIMEOUT set in conftest
+SHORT_TIMEOUT = 0.3  # the time-out tests' ALERT_HTTP_TIMEOUT (conftest's is generous, for a busy machine)
+SLOW = 0.6  # longer than SHORT_TIMEOUT
 
 # --- Telegram -------------------------------------------------------------------------------------------------
 
@@ -101,7 +102,8 @@ def test_telegram_server_error_is_transient(fake_telegram):
     assert fake_telegram.messages == []
 
 
-def test_telegram_time_out_is_transient(fake_telegram):
+def test_telegram_time_out_is_transient(fake_telegram, settings):
+    settings.ALERT_HTTP_TIMEOUT = SHORT_TIMEOUT
     fake_telegram.script(Response(200, {"ok": True, "result": {}}, delay=SLOW))
 
     with pytest.raises(TransientError) as caught:
@@ -256,7 +258,8 @@ def test_discord_server_error_is_transient(fake_discord):
     assert fake_discord.messages == []
 
 
-def test_discord_time_out_is_transient(fake_discord):
+def test_discord_time_out_is_transient(fake_discord, settings):
+    settings.ALERT_HTTP_TIMEOUT = SHORT_TIMEOUT
     fake_discord.script(Response(200, {"id": "1"}, delay=SLOW))
 
     with pytest.raises(TransientError) as caught:
@@ -357,7 +360,8 @@ def test_sms_server_error_is_transient(fake_twilio):
     assert caught.value.retry_after is None
 
 
-def test_sms_time_out_is_transient(fake_twilio):
+def test_sms_time_out_is_transient(fake_twilio, settings):
+    settings.ALERT_HTTP_TIMEOUT = SHORT_TIMEOUT
     fake_twilio.script(Response(201, {"sid": "SMlate"}, delay=SLOW))
 
     with pytest.raises(TransientError) as caught:
