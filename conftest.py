@@ -80,3 +80,16 @@ def make_sighting(db):
         return Sighting.objects.create(case=case, **values)
 
     return make
+
+
+@pytest.fixture
+def make_key(db):
+    """A partner API key with the given scopes: (row, the key itself)."""
+    from sachet.partners.keys import create_key
+
+    def make(*scopes, domain="childline.example.org", name="Childline Pune", expires_in=timedelta(days=30),
+             rate=""):
+        return create_key(name=name, domain=domain, scopes=list(scopes or ("read",)), rate=rate,
+                          expires_at=timezone.now() + expires_in)
+
+    return make

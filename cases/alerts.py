@@ -25,6 +25,7 @@ from notifications.channels import PUBLIC, STAFF, Message
 from notifications.channels.formatting import redact_phones
 from notifications.models import Delivery
 
+from . import cap
 from .models import Case, Sighting, StatusChange, Verdict
 from .public import is_listed
 from .selectors import listed_cases
@@ -40,10 +41,11 @@ def case_reported(case: Case) -> list[Delivery]:
     """The public alert for a new case: who, where and when last seen, what they look like, the photo; and the
     subscribers around the last-seen point (once the case has a point)."""
     area_alert(case, kind="new", key="new")
+    cap.alert(case, key="reported")
     return _queue(
         f"{event_prefix(case)}reported",
         lambda: dict(
-            title=_("Missing: %(name)s, %(age)d") % {"name": case.name, "age": case.age},
+            title=_("Missing: %(name)s, %(age)s") % {"name": case.name, "age": _age(case)},
             body=f"{_last_seen(case)} {_text(case.description)} "
             + _("Case %(reference)s. If you see this child, report it at the link.") % {"reference": case.reference},
         ),
@@ -61,8 +63,8 @@ def report_received(case: Case) -> list[Delivery]:
         waiting = "" if case.verification == "verified" else " " + _(
             "Waiting for confirmation: verify or reject it in the admin.")
         return dict(
-            title=_("New report: %(name)s, %(age)d (%(reference)s)") % {
-                "name": case.name, "age": case.age, "reference": case.reference},
+            title=_("New report: %(name)s, %(age)s (%(reference)s)") % {
+                "name": case.name, "age": _age(case), "reference": case.reference},
             body=f"{_last_seen(case)} {_text(case.description)}{waiting}",
         )
 
@@ -99,6 +101,10 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
     # Subscribers: found/closed to those alerted before, missing again to the circle.
     area_kind = {Case.Status.FOUND: "found", Case.Status.CLOSED: "closed"}.get(change.to_status, "new")
     area_alert(case, kind=area_kind, key=f"{change.to_status}:{change.pk}")
+    if change.to_status == Case.Status.MISSING:
+        cap.alert(case, key=f"status:{change.pk}")
+    else:
+        cap.cancel(case, key=f"status:{change.pk}")
     if change.to_status == Case.Status.FOUND:
         return _queue(
             key,
@@ -115,7 +121,7 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
         return _queue(
             key,
             lambda: dict(
-                title=_("Missing again: %(name)s, %(age)d") % {"name": case.name, "age": case.age},
+                title=_("Missing again: %(name)s, %(age)s") % {"name": case.name, "age": _age(case)},
                 body=_("%(name)s is missing again.") % {"name": case.name}
                 + f" {_last_seen(case)} {_text(case.description)} "
                 + _("Case %(reference)s. Please share again.") % {"reference": case.reference},
@@ -220,6 +226,7 @@ def send_area_reminders(now: datetime | None = None) -> int:
         for case in due:
             with transaction.atomic():
                 area_alert(case, kind="reminder", key=f"reminder:{hours}h")
+                cap.update(case, key=f"reminder:{hours}h")  # the CAP area circle grows too
             reminded += 1
     return reminded
 
@@ -236,7 +243,7 @@ def _area_messages(case: Case, kind: str) -> dict[str, Message]:
 def _area_message(case: Case, kind: str) -> Message:
     # Day, month in the reader's language and a 24-hour time: short, and clear in every language of the site.
     when = dateformat.format(timezone.localtime(case.last_seen_at), "j F, H:i")
-    values = {"name": case.name, "age": case.age, "place": _text(case.last_seen_place), "when": when}
+    values = {"name": case.name, "age": _age(case), "place": _text(case.last_seen_place), "when": when}
     if kind == "found":
         return Message(title=_("Found safe: %(name)s") % values, link=_case_url(case), kind="status",
                        body=_("%(name)s has been found safe. Thank you for looking out. Please stop sharing the "
@@ -244,8 +251,11 @@ def _area_message(case: Case, kind: str) -> Message:
     if kind == "closed":
         return Message(title=_("Case closed: %(name)s") % values, link=_case_url(case), kind="status",
                        body=_("This case is closed. Please stop sharing the alert. Thank you for your help.") % values)
-    title = (_("Still missing: %(name)s, age %(age)d") if kind == "reminder"
-             else _("Missing near you: %(name)s, age %(age)d")) % values
+    if case.age is None:  # a case imported without a child's age
+        title = (_("Still missing: %(name)s") if kind == "reminder" else _("Missing near you: %(name)s")) % values
+    else:
+        title = (_("Still missing: %(name)s, age %(age)s") if kind == "reminder"
+                 else _("Missing near you: %(name)s, age %(age)s")) % values
     body = _("Last seen at %(place)s on %(when)s.") % values + f" {_text(case.description)} " + _(
         "If you see this child, call 112 or report it at the link.")
     return Message(title=title, body=body, link=_case_url(case), kind="new_case", photo_url=_file_url(case.photo))
@@ -267,6 +277,10 @@ def _queue(event_key: str, wording, **fields) -> list[Delivery]:
         logger.error("alert %s not queued: %s", event_key, error)
         return []
     return services.queue_alert(message=messages, event_key=event_key)
+
+
+def _age(case: Case) -> str:
+    return _("age unknown") if case.age is None else str(case.age)
 
 
 def _text(text: str) -> str:

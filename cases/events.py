@@ -16,11 +16,13 @@ from .models import Case, Geocoding
 logger = logging.getLogger(__name__)
 
 
-def case_reported(case) -> None:
+def case_reported(case, *, announce: bool = True) -> None:
     logger.info("case reported ref=%s", case.reference)
-    alerts.report_received(case)  # staff, at once, for every report
-    if public.is_listed(case):  # published at once (REPORT_VERIFICATION=none, or entered by staff); else on verifying
-        alerts.case_reported(case)
+    if announce:  # not for a record imported from another system
+        alerts.report_received(case)  # staff, at once, for every report
+        # Published at once (REPORT_VERIFICATION=none, or entered by staff); otherwise when verified.
+        if public.is_listed(case):
+            alerts.case_reported(case)
     geo.flag_case_outside_india(case)
     if case.geocoding == Geocoding.PENDING:
         after_commit(tasks.geocode_case.delay, case.pk)
@@ -29,9 +31,10 @@ def case_reported(case) -> None:
     schedule_poster(case)
 
 
-def sighting_recorded(sighting) -> None:
+def sighting_recorded(sighting, *, announce: bool = True) -> None:
     logger.info("sighting recorded ref=%s sighting=%s", sighting.case.reference, sighting.pk)
-    alerts.sighting_recorded(sighting)
+    if announce:  # not for a sighting imported from another system
+        alerts.sighting_recorded(sighting)
     geo.flag_sighting_outside_india(sighting)
     if sighting.geocoding == Geocoding.PENDING:
         after_commit(tasks.geocode_sighting.delay, sighting.pk)

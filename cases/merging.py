@@ -16,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from . import faces
+from . import cap, faces, public
 from .models import Case, CaseMerge, CaseNote, MatchCandidate, Sighting, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def merge(*, kept: Case, duplicate: Case, by=None, candidate: MatchCandidate | N
     duplicate.status = Case.Status.CLOSED
     duplicate.merged_into = kept
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    cap.cancel(duplicate, key=f"merge:{record.pk}")  # CAP readers follow the kept case's alert
     CaseNote.objects.create(case=kept, author=by, text=(
         f"Case {duplicate.reference} ({duplicate.name}) was merged into this case: the same child reported twice. "
         f"Its {len(moved['sightings'])} sighting(s), {len(moved['notes'])} note(s) and its history are here now."))
@@ -85,6 +86,8 @@ def unmerge(*, merge_record: CaseMerge, by=None) -> Case:
     duplicate.status = record.previous_status
     duplicate.merged_into = None
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    if duplicate.status == Case.Status.MISSING and public.is_listed(duplicate) and duplicate.cap_messages.exists():
+        cap.alert(duplicate, key=f"unmerge:{record.pk}")
     record.reversed_at, record.reversed_by = timezone.now(), by
     record.save(update_fields=["reversed_at", "reversed_by"])
     CaseNote.objects.create(case=kept, author=by, text=(

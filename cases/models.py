@@ -126,7 +126,10 @@ class Case(models.Model):
 
     reference = models.CharField(max_length=18, unique=True, default=new_reference, editable=False)
     name = models.CharField(_("child's name"), max_length=120)
-    age = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(17)])
+    # Unknown only for a case brought from another system (PFIF, the old Sachet) without a child's age; the report
+    # forms always ask for it.
+    age = models.PositiveSmallIntegerField(null=True, blank=True,
+                                           validators=[MinValueValidator(0), MaxValueValidator(17)])
     gender = models.CharField(max_length=10, choices=Gender.choices)
     description = models.TextField(help_text=_("What the child looks like and was wearing."))
     last_seen_place = models.CharField(max_length=255)
@@ -179,6 +182,10 @@ class Case(models.Model):
                                    help_text=_("For a report entered by staff: why it may be published."))
     resolved_at = models.DateTimeField(_("found or closed at"), null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
+    # Where the record came from when it was not this site's form: a partner key's domain ("childline.example.org"),
+    # "sachet-v1" for the old app, with the record's id there (a PFIF person_record_id), so a re-import updates it.
+    source_domain = models.CharField(max_length=253, blank=True, editable=False, db_index=True)
+    source_record = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,7 +199,10 @@ class Case(models.Model):
             ("erase_case_data", "Can erase a case's personal data"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(age__gte=0, age__lte=17), name="case_age_is_a_child"),
+            models.CheckConstraint(condition=Q(age__isnull=True) | Q(age__gte=0, age__lte=17),
+                                   name="case_age_is_a_child"),
+            models.UniqueConstraint(fields=["source_domain", "source_record"], condition=~Q(source_record=""),
+                                    name="case_one_row_per_source_record"),
             models.CheckConstraint(
                 condition=Q(status__in=["missing", "found", "closed"]), name="case_status_valid"
             ),
@@ -256,6 +266,9 @@ class Sighting(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", editable=False)
+    # A sighting sent by a partner (its key's domain) or imported (a PFIF note_record_id), like Case.source_*.
+    source_domain = models.CharField(max_length=253, blank=True, editable=False)
+    source_record = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Made by the browser for each sighting written (static/js/sightings_offline.js): the same sighting sent again,
     # e.g. from the offline queue after a lost answer, is stored once.
@@ -271,6 +284,8 @@ class Sighting(models.Model):
                 name="sighting_score_0_100",
             ),
             *_coordinates_constraints("sighting"),
+            models.UniqueConstraint(fields=["source_domain", "source_record"], condition=~Q(source_record=""),
+                                    name="sighting_one_row_per_source_record"),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +341,7 @@ class CaseEvent(models.Model):
         SIGHTING_UNPUBLISHED = "sighting_unpublished", _("Sighting withdrawn from the public page")
         PHONE_REVEALED = "phone_revealed", _("Phone number shown")
         ERASED = "erased", _("Personal data erased")
+        PARTNER_READ = "partner_read", _("Private details read by a partner")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -342,6 +358,31 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
+
+class CapMessage(models.Model):
+    """One CAP 1.2 message about a public case (cases/cap.py): an Alert when the public is told, an Update when a
+    sighting is published or details change, a Cancel when the child is found or the case closed. Written in the
+    transaction of the event; the XML is made from the case when it is asked for, so it never outlives an erasure."""
+
+    class Type(models.TextChoices):
+        ALERT = "Alert"
+        UPDATE = "Update"
+        CANCEL = "Cancel"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cap_messages")
+    event_key = models.CharField(max_length=120, unique=True)
+    identifier = models.CharField(max_length=80, unique=True)
+    msg_type = models.CharField(max_length=6, choices=Type.choices)
+    sent = models.DateTimeField(default=timezone.now, db_index=True)
+    expires = models.DateTimeField()
+    radius_km = models.FloatField(null=True, blank=True, help_text="The area circle's radius when sent.")
+
+    class Meta:
+        ordering = ["-sent", "-id"]
+        verbose_name = "CAP message"
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.msg_type}"
 
 
 # Found children and the review queue live in their own modules; imported here so that Django registers them.

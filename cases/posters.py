@@ -85,7 +85,7 @@ def _poster_values(case: Case) -> dict:
     return {
         "status": posters.FOUND if case.status == Case.Status.FOUND else posters.MISSING,
         "name": case.name,
-        "age": case.age,
+        "age": case.age if case.age is not None else "Unknown",
         "gender": case.get_gender_display(),
         "last_seen_place": ", ".join(part for part in (case.last_seen_specific.strip(), case.last_seen_place) if part),
         "last_seen_at_text": dateformat.format(timezone.localtime(case.last_seen_at), "j M Y, g:i A T"),

@@ -9,7 +9,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CaseEvent, Sighting
+from . import cap
+from .models import Case, CaseEvent, Sighting
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ def publish_sighting(*, sighting: Sighting, by) -> bool:
     sighting.published_at, sighting.published_by = now, by
     CaseEvent.objects.create(case_id=sighting.case_id, kind=CaseEvent.Kind.SIGHTING_PUBLISHED, by=by, at=now,
                              details={"sighting": sighting.pk})
+    cap.update(Case.objects.get(pk=sighting.case_id), key=f"sighting:{sighting.pk}")
     logger.info("sighting published ref=%s sighting=%s by=%s", sighting.case_id, sighting.pk, getattr(by, "pk", None))
     return True
 

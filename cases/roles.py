@@ -13,8 +13,8 @@ POLICE = "Police"
 NGO = "NGO"
 CCI = "CCI"
 
-# Police: every permission of these apps, including delete and user management.
-POLICE_APPS = ("cases", "media", "notifications", "geocoding", "analytics", "auth", "axes")
+# Police: every permission of these apps, including delete, user management and partner API keys.
+POLICE_APPS = ("cases", "media", "notifications", "geocoding", "analytics", "partners", "auth", "axes")
 
 NGO_PERMISSIONS = (
     "cases.view_case",

@@ -51,6 +51,9 @@ def report_case(
     legal_basis: str = "",
     entered_by=None,
     language: str = "",
+    source_domain: str = "",
+    source_record: str = "",
+    announce: bool = True,
 ) -> Case:
     """Record a missing child. Files must already be validated (media.images / media.audio).
 
@@ -58,6 +61,9 @@ def report_case(
     gives the legal basis instead, and `entered_by`, which verifies it at once. Without either, nothing is published.
     Otherwise REPORT_VERIFICATION decides (cases.verification): published now, or once the family's code or a staff
     user confirms it.
+
+    `announce=False` is for records brought from another system (PFIF, the old Sachet): no alert and no code to
+    the family; geocoding, photo analysis and the poster happen as for any report.
     """
     if consent_version and not consent.wording(consent_version):
         raise ValueError(f"unknown consent version {consent_version!r}")
@@ -82,6 +88,8 @@ def report_case(
         consent_at=now if consent_version else None,
         consent_given_by=contact_name if consent_version else "",
         legal_basis=legal_basis,
+        source_domain=source_domain,
+        source_record=source_record,
         name_key=name_key(name),
     )
     if legal_basis and entered_by is not None:
@@ -97,8 +105,9 @@ def report_case(
         case.save(update_fields=["photo", "voice_note", "updated_at"])
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
                                 note="Reported" if entered_by is None else "Entered by staff")
-    verification.begin(case, language=language)
-    events.case_reported(case)
+    if announce:
+        verification.begin(case, language=language)
+    events.case_reported(case, announce=announce)
     return case
 
 
@@ -129,9 +138,12 @@ def record_sighting(
     photo: File | None = None,
     reporter_phone: str = "",
     submission_key: uuid.UUID | None = None,
+    source_domain: str = "",
+    source_record: str = "",
+    announce: bool = True,
 ) -> Sighting:
     """Record a sighting reported by a member of the public (submission_key: the browser's key for it, unique per
-    case)."""
+    case) or sent by a partner (`source_domain`)."""
     sighting = Sighting.objects.create(
         case=case,
         submission_key=submission_key,
@@ -143,10 +155,12 @@ def record_sighting(
         reporter_phone=reporter_phone,
         geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
         location_precision="exact" if latitude is not None else "",
+        source_domain=source_domain,
+        source_record=source_record,
     )
     if photo is not None:
         sighting.photo.save(photo.name, photo, save=True)
-    events.sighting_recorded(sighting)
+    events.sighting_recorded(sighting, announce=announce)
     return sighting
 
 

@@ -187,3 +187,20 @@ def reset_storages(*, setting: str, **kwargs) -> None:
     if setting in ("CLOUDINARY_URL", "STORAGES", "MEDIA_ROOT"):
         _DOCUMENTS.reset()
         _AUDIO.reset()
+
+
+def fetch_url(url: str, *, max_bytes: int) -> bytes:
+    """A file at an http(s) address (an old app's Cloudinary photo), at most `max_bytes`; raises StorageUnavailable
+    when it cannot be had (network error, not found, too large)."""
+    import requests
+
+    try:
+        with requests.get(url, timeout=settings.MEDIA_STORAGE_TIMEOUT, stream=True, allow_redirects=False) as answer:
+            if answer.status_code != 200:
+                raise StorageUnavailable(f"HTTP {answer.status_code} for {url}")
+            data = answer.raw.read(max_bytes + 1, decode_content=True)
+    except requests.RequestException as error:
+        raise StorageUnavailable(f"{type(error).__name__} for {url}") from None
+    if len(data) > max_bytes:
+        raise StorageUnavailable(f"larger than {max_bytes} bytes: {url}")
+    return data

@@ -17,6 +17,8 @@ _OPEN_ADMIN_PAGES = {"index", "login"}
 
 
 def not_found(request, exception=None):
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 # group -> the setting that holds its rate
 GROUPS = {"report": "RATE_REPORT", "sighting": "RATE_SIGHTING", "code": "RATE_CODE", "api": "RATE_API",
-          "subscribe": "RATE_SUBSCRIBE"}
+          "subscribe": "RATE_SUBSCRIBE", "partner": "RATE_PARTNER_API"}
 UNKNOWN_ADDRESS = "unknown"
 API_PREFIX = "/api/"
 
@@ -47,13 +47,14 @@ class RateLimited(Exception):
         self.group = group
 
 
-def check(request, group: str, *, phone: str | None = None) -> None:
+def check(request, group: str, *, phone: str | None = None, key: str | None = None, rate: str | None = None) -> None:
     """Count this request for the client's address (and the phone, when one is given) in `group`; raise
-    RateLimited with the longest wait when either is over the group's rate."""
+    RateLimited with the longest wait when either is over the group's rate. A partner API key (`key`, its id) is
+    counted instead of the address, at the key's own `rate` when it has one."""
     if group not in GROUPS:
         raise ValueError(f"unknown rate-limit group {group!r}; known: {', '.join(GROUPS)}")
-    rate = getattr(settings, GROUPS[group])
-    keys = [("address", address_key(request))]
+    rate = rate or getattr(settings, GROUPS[group])
+    keys = [("key", key)] if key else [("address", address_key(request))]
     phone_value = phone_key(phone) if phone else None
     if phone_value:
         keys.append(("phone", phone_value))
@@ -142,14 +143,21 @@ def too_many_requests(request, exception: RateLimited):
     return response
 
 
+def carries_api_key(request) -> bool:
+    """A partner API request with a key: counted per key (sachet.partners.auth), not here."""
+    return (request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+            or bool(request.META.get("HTTP_X_API_KEY")))
+
+
 class RateLimitMiddleware:
-    """Counts every /api/ request against RATE_API, and answers RateLimited from any view with a 429."""
+    """Counts every /api/ request without a partner key against RATE_API, and answers RateLimited from any view with
+    a 429."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(API_PREFIX):
+        if request.path_info.startswith(API_PREFIX) and not carries_api_key(request):
             try:
                 check(request, "api")
             except RateLimited as limited:

@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "notifications",
     "geocoding",
     "analytics",
+    "sachet.partners",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from the site (no CDN)
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +79,7 @@ MIDDLEWARE = [
     "sachet.i18n.LocaleMiddleware",  # after sessions, before common (Django's order), reads cookie then header
     "django.middleware.common.CommonMiddleware",
     "sachet.ratelimits.RateLimitMiddleware",
+    "sachet.partners.middleware.AccessLogMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -270,7 +276,8 @@ RATE_SIGHTING = env.str("RATE_SIGHTING", default="10/h")  # /found/<ref>
 RATE_CODE = env.str("RATE_CODE", default="20/h")  # entering a one-time code
 RATE_API = env.str("RATE_API", default="30/m")  # every /api/ request (the map's place look-ups)
 RATE_SUBSCRIBE = env.str("RATE_SUBSCRIBE", default="10/h")  # /subscribe (each SMS subscription sends a code)
-for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API", "RATE_SUBSCRIBE"):
+RATE_PARTNER_API = env.str("RATE_PARTNER_API", default="120/m")  # per partner API key (a key may have its own)
+for _name in ("RATE_REPORT", "RATE_SIGHTING", "RATE_CODE", "RATE_API", "RATE_SUBSCRIBE", "RATE_PARTNER_API"):
     if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f"{_name} must look like 5/h, 30/m or 10/15m, got {globals()[_name]!r}")
 RATELIMIT_USE_CACHE = "default"
@@ -547,3 +554,46 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+
+# --- Partners: the keyed API at /api/v1/, PFIF 1.4 and CAP 1.2 (README "Partners") -----------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sachet.partners.auth.KeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["sachet.partners.auth.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sachet.partners.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sachet partner API",
+    "DESCRIPTION": "Missing-child cases, sightings, analytics, places, PFIF 1.4. Send the key from the admin as "
+                   "`Authorization: Bearer sk_...`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": ["missing", "found", "closed"]},
+}
+# A new key's default lifetime in the admin (days).
+PARTNER_KEY_DAYS = env.int("PARTNER_KEY_DAYS", default=365)
+# Places in one batch geocoding request (each counts against the key's rate like a single look-up).
+GEOCODE_BATCH_MAX = env.int("GEOCODE_BATCH_MAX", default=20)
+# PFIF record ids are "<domain>/<id>": this site's domain (default: SITE_URL's host).
+PFIF_DOMAIN = env.str("PFIF_DOMAIN", default="") or (urlsplit(SITE_URL).hostname or "localhost")
+# CAP 1.2: the sender (an e-mail-like id of this site; default sachet@<SITE_URL's host>) and the languages of each
+# message's `info` blocks (codes of LANGUAGES; English and Hindi at least).
+CAP_SENDER = env.str("CAP_SENDER", default="") or f"sachet@{urlsplit(SITE_URL).hostname or 'localhost'}"
+if re.search(r"[\s,<&]", CAP_SENDER):
+    raise ImproperlyConfigured(f"CAP_SENDER may hold no spaces, commas, < or & (CAP 1.2), got {CAP_SENDER!r}")
+CAP_LANGUAGES = env.list("CAP_LANGUAGES", default=["en", "hi"])
+if not set(CAP_LANGUAGES) <= {code for code, _name in LANGUAGES} or "en" not in CAP_LANGUAGES:
+    raise ImproperlyConfigured(f"CAP_LANGUAGES must be codes of LANGUAGES including en, got {CAP_LANGUAGES!r}")
+# A CAP alert expires this many hours after it is sent unless updated again (the feed drops expired ones).
+CAP_EXPIRES_HOURS = env.int("CAP_EXPIRES_HOURS", default=72)

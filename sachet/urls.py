@@ -32,7 +32,9 @@ urlpatterns = [
     # The language switcher posts to /i18n/setlang/; the language is never in a page's URL.
     path("i18n/", include("django.conf.urls.i18n")),
     re_path(r"^jsi18n/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.js$", javascript_catalog, name="javascript-catalog"),
+    path("api/v1/", include("sachet.partners.urls")),
     path("api/", include("geocoding.urls")),
+    path("alerts/", include("cases.cap_urls")),
     path("", include("notifications.urls")),
     path("", include("cases.urls")),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from media import matching
 
-from .. import services
+from .. import cap, services
 from ..alerts import deliveries_for_case, resend_failed
 from ..events import schedule_poster, schedule_rematch
 from ..maps import map_points
@@ -32,6 +32,7 @@ from ..names import name_key
 from .case_faces import CaseFaceMixin
 from .columns import CaseListColumns
 from .display import framed_photo
+from .exports import CaseResource, MaskedCaseResource, StaffExportMixin
 from .filters import AgeGroupFilter, CityFilter, HasLikelyMatchFilter, HasSightingsFilter
 from .inlines import CandidateInline, CaseNoteInline, EarlierReportInline, SightingInline, StatusChangeInline
 from .trust import CaseTrustMixin
@@ -67,7 +68,9 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin):
+class CaseAdmin(StaffExportMixin, CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin):
+    full_resource, masked_resource = CaseResource, MaskedCaseResource
+    change_list_template = "admin/cases/case/change_list.html"  # the export button is added around it
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; the rest is on the case page.
     list_display = ("photo_thumb", "child", "age", "state", "last_seen", "reported", "days_missing",
                     "sightings_count", "best_match")
@@ -132,6 +135,7 @@ class CaseAdmin(CaseTrustMixin, CaseFaceMixin, CaseListColumns, admin.ModelAdmin
                 matching.forget([getattr(previous_photo, "name", str(previous_photo))])
             schedule_rematch(obj)
         schedule_poster(obj, force=True)
+        cap.update(obj, key=f"edit:{obj.updated_at:%Y%m%dT%H%M%S%f}")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))

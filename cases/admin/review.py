@@ -75,7 +75,8 @@ def _when(moment) -> str:
 
 
 def _case_side(case: Case, box, size) -> Side:
-    facts = [(_("Name"), case.name), (_("Age"), str(case.age)), (_("Status"), case.get_status_display()),
+    age = "?" if case.age is None else str(case.age)  # unknown for some imported cases
+    facts = [(_("Name"), case.name), (_("Age"), age), (_("Status"), case.get_status_display()),
              (_("Last seen"), case.last_seen_place), (_("When"), _when(case.last_seen_at)),
              (_("Reported"), _when(case.created_at))]
     return Side(title=_("Case %(reference)s") % {"reference": case.reference},

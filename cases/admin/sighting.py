@@ -11,12 +11,14 @@ from media import matching
 from ..models import Sighting
 from .columns import SightingListColumns
 from .display import framed_photo
+from .exports import MaskedSightingResource, SightingResource, StaffExportMixin
 from .publication import SightingAdminTrustMixin
 from .sighting_faces import other_cases_html, own_case_faces_html
 
 
 @admin.register(Sighting)
-class SightingAdmin(SightingAdminTrustMixin, SightingListColumns, admin.ModelAdmin):
+class SightingAdmin(StaffExportMixin, SightingAdminTrustMixin, SightingListColumns, admin.ModelAdmin):
+    full_resource, masked_resource = SightingResource, MaskedSightingResource
     # The columns (cases/admin/columns.py) fit 1366 px with the sidebar open; faces found are on the sighting's page.
     list_display = ("photo_thumb", "child", "seen_place", "seen", "face_match", "is_published", "reported")
     list_display_links = ("photo_thumb", "seen_place")
