@@ -4,44 +4,23 @@ the found child's record as the note. Only the loopback is reachable; tasks run 
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from playwright.sync_api import sync_playwright
 
 from cases.models import Case, MatchCandidate
 from cases.tests.reunite_fixtures import match_settings, register_found, report  # noqa: F401 - fixtures
 from media.tests.fixtures import cached_face_analysis, fresh_face_indexes  # noqa: F401 - fixtures
+from tests.browser import chromium, playwright_driver  # noqa: F401 - fixtures
 from tests.factories import staff_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("cached_face_analysis", "fresh_face_indexes", "match_settings")]
 
 LOOPBACK = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PASSWORD = "review-Correct-Horse-4711"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Its own Playwright, closed after this module (Django refuses database calls while its event loop runs in the
-    thread unless told it is safe)."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -9,21 +9,18 @@ page's own VAPID key. Everything else is the real browser: the permission, the s
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
-from playwright.sync_api import sync_playwright
 
 from notifications.area import notify_area
 from notifications.models import Subscription
+from tests.browser import chromium, playwright_driver  # noqa: F401 - fixtures
 
 from .subscribers import KALYANI_NAGAR, PUNE, hours_ago, wording
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 # Counts the permission requests, and stands in for the browser's push service with the fake's subscription.
 INIT = """
@@ -45,22 +42,6 @@ PushManager.prototype.getSubscription = function () {
     unsubscribe: () => { sessionStorage.removeItem("subscribed"); return Promise.resolve(true); }} : null);
 };
 """
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def test_push_subscription_from_the_button_to_a_notification_and_back(chromium, live_server, push_service, settings,
