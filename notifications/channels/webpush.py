@@ -51,7 +51,7 @@ def vapid_key(private_key: str) -> Vapid:
 
 
 def payload(message: Message, tag: str = "") -> str:
-    """What the service worker (/sw-push.js) shows: title, text, the page to open, and a tag that replaces an
+    """What the service worker (/sw.js) shows: title, text, the page to open, and a tag that replaces an
     earlier notification about the same thing."""
 
     def render(body: str) -> str:
