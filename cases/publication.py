@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from . import pagecache
 from .models import CaseEvent, Sighting
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def publish_sighting(*, sighting: Sighting, by) -> bool:
                                                                                        published_by=by):
         return False
     sighting.published_at, sighting.published_by = now, by
+    pagecache.changed()
     CaseEvent.objects.create(case_id=sighting.case_id, kind=CaseEvent.Kind.SIGHTING_PUBLISHED, by=by, at=now,
                              details={"sighting": sighting.pk})
     logger.info("sighting published ref=%s sighting=%s by=%s", sighting.case_id, sighting.pk, getattr(by, "pk", None))
@@ -35,6 +37,7 @@ def unpublish_sighting(*, sighting: Sighting, by) -> bool:
                                                                                         published_by=None):
         return False
     sighting.published_at = sighting.published_by = None
+    pagecache.changed()
     CaseEvent.objects.create(case_id=sighting.case_id, kind=CaseEvent.Kind.SIGHTING_UNPUBLISHED, by=by,
                              details={"sighting": sighting.pk})
     logger.info("sighting unpublished case=%s sighting=%s by=%s", sighting.case_id, sighting.pk,

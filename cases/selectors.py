@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Case, Sighting, Verification
+from .names import name_key
 
 # Fields a public page may read. Reporter details and staff notes are never loaded for the public.
 PUBLIC_CASE_FIELDS = (
@@ -25,22 +29,79 @@ def listed_cases() -> QuerySet[Case]:
     )
 
 
+def _sighting_count(**filters) -> Coalesce:
+    """The number of a case's sightings as a subquery on each row the query returns (PostgreSQL evaluates it only
+    for the rows left after ORDER BY ... LIMIT), never a GROUP BY over every case."""
+    counts = (Sighting.objects.filter(case=OuterRef("pk"), **filters).order_by().values("case")
+              .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def active_cases(*, query: str = "") -> QuerySet[Case]:
+    """Listed cases, newest first, each with `sighting_count`. A search matches the name (also across scripts and
+    spellings, by its name key), the place or the reference; on PostgreSQL trigram indexes serve the matches
+    (migration 0010)."""
     cases = listed_cases().only(*PUBLIC_CASE_FIELDS)
     if query:
-        cases = cases.filter(
-            Q(name__icontains=query) | Q(last_seen_place__icontains=query) | Q(last_seen_specific__icontains=query)
-            | Q(reference__iexact=query)
-        )
-    return cases.annotate(sighting_count=Count("sightings")).order_by("-created_at", "-id")
+        matches = (Q(name__icontains=query) | Q(last_seen_place__icontains=query)
+                   | Q(last_seen_specific__icontains=query) | Q(reference__iexact=query))
+        key = name_key(query)
+        if len(key) >= 3:
+            matches |= Q(name_key__contains=key)
+        cases = cases.filter(matches)
+    return cases.annotate(sighting_count=_sighting_count()).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a list without counting the whole list: one more row than shown says whether a next page
+    exists."""
+
+    object_list: list[Case]
+    number: int
+    has_next: bool
+    count: int | None  # the number of matches up to SEARCH_COUNT_MAX + 1 (search only)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int, counted: bool = False) -> CasePage:
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(cases[start:start + per_page + 1])
+    if not rows and number > 1:
+        return case_page(cases, page=1, per_page=per_page, counted=counted)
+    has_next = len(rows) > per_page
+    count = None
+    if counted:
+        if number == 1 and not has_next:
+            count = len(rows)
+        else:
+            count = cases.order_by()[: settings.SEARCH_COUNT_MAX + 1].count()
+    return CasePage(rows[:per_page], number, has_next, count)
 
 
 def public_case(*, reference: str) -> Case:
     """The case for its public pages, with `sighting_count` (every sighting, published or not) and
     `published_count`; raises Case.DoesNotExist."""
     return Case.objects.only(*PUBLIC_CASE_FIELDS).annotate(
-        sighting_count=Count("sightings"),
-        published_count=Count("sightings", filter=Q(sightings__published_at__isnull=False)),
+        sighting_count=_sighting_count(),
+        published_count=_sighting_count(published_at__isnull=False),
     ).get(reference=reference)
 
 

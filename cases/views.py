@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from notifications.channels import ChannelNotConfigured
 from sachet import ratelimits
 from sachet.phones import InvalidPhone, mask
 
-from . import consent, maps, posters, public, selectors, submissions, verification
+from . import consent, maps, pagecache, posters, public, selectors, submissions, verification
 from .forms import CaseReportForm, CodeForm, SearchForm, SightingForm
 from .merging import follow_merges
 from .models import Case, Verification
@@ -35,11 +34,14 @@ from .text import mask_contact_details
 logger = logging.getLogger(__name__)
 
 
+@pagecache.public_page
 def home(request):
     search = SearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    page = Paginator(selectors.active_cases(query=query), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "cases/home.html", {"page": page, "search": search, "query": query})
+    page = selectors.case_page(selectors.active_cases(query=query), page=request.GET.get("page"),
+                               per_page=settings.CASES_PER_PAGE, counted=bool(query))
+    return render(request, "cases/home.html", {"page": page, "search": search, "query": query,
+                                               "count_max": settings.SEARCH_COUNT_MAX})
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,6 +135,7 @@ def _resend(request, case: Case) -> int:
     return 200
 
 
+@pagecache.public_page
 @follow_merges
 def case_detail(request, reference: str):
     case = _get_case(reference)
