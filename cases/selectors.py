@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Case, Sighting, Verification
+from .models import REFERENCE_REGEX, Case, Sighting, Verification
 from .names import name_key
 
 # Fields a public page may read. Reporter details and staff notes are never loaded for the public.
@@ -44,7 +45,9 @@ def active_cases(*, query: str = "") -> QuerySet[Case]:
     cases = listed_cases().only(*PUBLIC_CASE_FIELDS)
     if query:
         matches = (Q(name__icontains=query) | Q(last_seen_place__icontains=query)
-                   | Q(last_seen_specific__icontains=query) | Q(reference__iexact=query))
+                   | Q(last_seen_specific__icontains=query))
+        if re.fullmatch(REFERENCE_REGEX, query.upper()):
+            matches |= Q(reference=query.upper())  # the unique index, not a scan of UPPER(reference)
         key = name_key(query)
         if len(key) >= 3:
             matches |= Q(name_key__contains=key)
@@ -92,7 +95,9 @@ def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int, c
         if number == 1 and not has_next:
             count = len(rows)
         else:
-            count = cases.order_by()[: settings.SEARCH_COUNT_MAX + 1].count()
+            # Newest first, as the page itself: the planner then stops after the limit on a common word and uses
+            # the trigram indexes on a rare one.
+            count = len(cases.values_list("pk", flat=True)[: settings.SEARCH_COUNT_MAX + 1])
     return CasePage(rows[:per_page], number, has_next, count)
 
 
