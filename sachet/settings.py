@@ -462,6 +462,15 @@ CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
     "task": "cases.tasks.requeue_pending_geocoding",
     "schedule": 15 * 60,
 }
+# --- cases: photos never analysed and posters never made (broker down, task dropped) are queued again ---
+# (cases/sweeps.py): rows changed more than SWEEP_AFTER_MINUTES and less than SWEEP_WINDOW_DAYS ago.
+SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+SWEEP_WINDOW_DAYS = env.int("SWEEP_WINDOW_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["sweep-unfinished-work"] = {
+    "task": "cases.tasks.sweep_unfinished_work",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
+}
 
 # --- notifications: area subscriptions (notifications/subscriptions.py, README "Subscriptions") ---
 # The circle an alert reaches grows with the hours since the child was last seen: "hours:km" steps, e.g. 5 km at
