@@ -180,6 +180,9 @@ def drive(port: int, path: str, *, seconds: float, connections: int) -> dict:
         thread.join()
     elapsed = time.monotonic() - began
     latencies.sort()
+    if not latencies:
+        return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "app": float("nan"), "sql": float("nan"),
+                "errors": errors[0], "requests": 0}
     return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
             "p99": latencies[int(len(latencies) * 0.99)] * 1000, "app": statistics.median(apps),
             "sql": statistics.median(sqls), "errors": errors[0], "requests": len(latencies)}

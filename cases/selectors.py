@@ -63,7 +63,13 @@ class CasePage:
     object_list: list[Case]
     number: int
     has_next: bool
-    count: int | None  # the number of matches up to SEARCH_COUNT_MAX + 1 (search only)
+    per_page: int
+
+    @property
+    def count(self) -> int:
+        """The matches up to the end of this page: all of them without a next page, otherwise there are more.
+        Counting every match would cost as much as the data grows."""
+        return (self.number - 1) * self.per_page + len(self.object_list)
 
     @property
     def has_previous(self) -> bool:
@@ -80,7 +86,7 @@ class CasePage:
         return self.number - 1
 
 
-def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int, counted: bool = False) -> CasePage:
+def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int) -> CasePage:
     try:
         number = max(1, min(int(page or 1), 10_000))
     except (TypeError, ValueError):
@@ -88,17 +94,8 @@ def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int, c
     start = (number - 1) * per_page
     rows = list(cases[start:start + per_page + 1])
     if not rows and number > 1:
-        return case_page(cases, page=1, per_page=per_page, counted=counted)
-    has_next = len(rows) > per_page
-    count = None
-    if counted:
-        if number == 1 and not has_next:
-            count = len(rows)
-        else:
-            # Newest first, as the page itself: the planner then stops after the limit on a common word and uses
-            # the trigram indexes on a rare one.
-            count = len(cases.values_list("pk", flat=True)[: settings.SEARCH_COUNT_MAX + 1])
-    return CasePage(rows[:per_page], number, has_next, count)
+        return case_page(cases, page=1, per_page=per_page)
+    return CasePage(rows[:per_page], number, has_next=len(rows) > per_page, per_page=per_page)
 
 
 def public_case(*, reference: str) -> Case:

@@ -38,9 +38,8 @@ def home(request):
     search = SearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     page = selectors.case_page(selectors.active_cases(query=query), page=request.GET.get("page"),
-                               per_page=settings.CASES_PER_PAGE, counted=bool(query))
-    return render(request, "cases/home.html", {"page": page, "search": search, "query": query,
-                                               "count_max": settings.SEARCH_COUNT_MAX})
+                               per_page=settings.CASES_PER_PAGE)
+    return render(request, "cases/home.html", {"page": page, "search": search, "query": query})
 
 
 @require_http_methods(["GET", "POST"])

@@ -314,9 +314,6 @@ CASES_PER_PAGE = 12
 # language; any change to a case or sighting makes them stale at once (cases.pagecache). 0 turns the cache off
 # (the test suite's default, so that tests see their own writes without commits).
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if TESTING else 300)
-# A search says how many cases match up to this many ("more than N" beyond): counting every match would grow
-# with the data.
-SEARCH_COUNT_MAX = 100
 # Map tiles for Leaflet (a tile server's URL template); the scripts and styles themselves are vendored in static/.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
