@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from media import services as media_services
+from media import uploads
 
 from . import consent, events, verification
 from .after_commit import after_commit
@@ -28,7 +29,6 @@ class InvalidStatusChange(ValueError):
     """A status change that makes no sense (to the same status, or to an unknown one)."""
 
 
-@transaction.atomic
 def report_case(
     *,
     name: str,
@@ -56,6 +56,9 @@ def report_case(
     gives the legal basis instead, and `entered_by`, which verifies it at once. Without either, nothing is published.
     Otherwise REPORT_VERIFICATION decides (cases.verification): published now, or once the family's code or a staff
     user confirms it.
+
+    The files are stored first, outside the transaction (Cloudinary can take seconds), then the rows are written in
+    one short transaction (media.uploads: a file whose row never comes is deleted by a sweep).
     """
     if consent_version and not consent.wording(consent_version):
         raise ValueError(f"unknown consent version {consent_version!r}")
@@ -85,18 +88,22 @@ def report_case(
     if legal_basis and entered_by is not None:
         case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF
         case.verification_at, case.verification_by = now, entered_by
-    _save_with_unique_reference(case)
-    # Files are written after the row exists so that a failed insert leaves no orphan file.
-    if photo is not None:
-        case.photo.save(photo.name, photo, save=False)
-    if voice_note is not None:
-        case.voice_note.save(voice_note.name, voice_note, save=False)
-    if photo is not None or voice_note is not None:
-        case.save(update_fields=["photo", "voice_note", "updated_at"])
-    StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
-                                note="Reported" if entered_by is None else "Entered by staff")
-    verification.begin(case)
-    events.case_reported(case)
+    stored = []
+    try:
+        if photo is not None:
+            stored.append(uploads.store(case.photo, photo))
+        if voice_note is not None:
+            stored.append(uploads.store(case.voice_note, voice_note))
+        with transaction.atomic():
+            _save_with_unique_reference(case)
+            uploads.claim(*stored)
+            StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
+                                        note="Reported" if entered_by is None else "Entered by staff")
+            verification.begin(case)
+            events.case_reported(case)
+    except BaseException:
+        uploads.discard(*stored)
+        raise
     return case
 
 
@@ -115,7 +122,6 @@ def _save_with_unique_reference(case: Case, attempts: int = 5) -> None:
             case.reference = new_reference()
 
 
-@transaction.atomic
 def record_sighting(
     *,
     case: Case,
@@ -127,8 +133,9 @@ def record_sighting(
     photo: File | None = None,
     reporter_phone: str = "",
 ) -> Sighting:
-    """Record a sighting reported by a member of the public."""
-    sighting = Sighting.objects.create(
+    """Record a sighting reported by a member of the public: the photo stored first, then the row in a short
+    transaction (as report_case)."""
+    sighting = Sighting(
         case=case,
         place=place,
         seen_at=seen_at,
@@ -139,9 +146,15 @@ def record_sighting(
         geocoding=Geocoding.MANUAL if latitude is not None else Geocoding.PENDING,
         location_precision="exact" if latitude is not None else "",
     )
-    if photo is not None:
-        sighting.photo.save(photo.name, photo, save=True)
-    events.sighting_recorded(sighting)
+    stored = [uploads.store(sighting.photo, photo)] if photo is not None else []
+    try:
+        with transaction.atomic():
+            sighting.save(force_insert=True)
+            uploads.claim(*stored)
+            events.sighting_recorded(sighting)
+    except BaseException:
+        uploads.discard(*stored)
+        raise
     return sighting
 
 

@@ -463,6 +463,14 @@ CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
 # (cases/sweeps.py): rows changed more than SWEEP_AFTER_MINUTES and less than SWEEP_WINDOW_DAYS ago.
 SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
 SWEEP_WINDOW_DAYS = env.int("SWEEP_WINDOW_DAYS", default=7)
+# Uploads are stored before their row is written (media/uploads.py); one that no row claimed this many minutes
+# later is deleted by the sweep.
+UPLOAD_GRACE_MINUTES = env.int("UPLOAD_GRACE_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["sweep-orphan-uploads"] = {
+    "task": "media.tasks.sweep_orphan_uploads",
+    "schedule": 30 * 60,
+    "options": {"expires": 25 * 60},
+}
 CELERY_BEAT_SCHEDULE["sweep-unfinished-work"] = {
     "task": "cases.tasks.sweep_unfinished_work",
     "schedule": 5 * 60,
