@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import FACES_DIR
 
-from .helpers import form_time, pdf_text, report_and_confirm, report_case, sms_code
+from .helpers import form_time, pdf_text, poster_when_ready, report_and_confirm, report_case, sms_code
 from .stack import ADMIN_URL, ANDHERI_WEST, PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.browser
@@ -269,7 +269,7 @@ def test_staff_mark_a_case_found_and_the_page_poster_and_alerts_say_so(stack, vi
     page = visitor.page
     visitor.goto(f"/case/{reference}")
     assert page.inner_text(".status") == "FOUND SAFE – please stop sharing"
-    poster = page.request.get(f"{stack.url}/poster/{reference}")
+    poster = poster_when_ready(page.request.get, f"{stack.url}/poster/{reference}")
     assert poster.status == 200
     assert "FOUND" in pdf_text(poster.body())
     found = wait_for_alerts(stack, "Found safe: Meera Joshi")
