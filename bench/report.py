@@ -29,9 +29,9 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
 
-from pages import PYTHON, create_database, free_port, serve, start_services, stop_services  # noqa: E402
+from bench.pages import PYTHON, create_database, free_port, serve, start_services, stop_services  # noqa: E402
 
 OLD_APP_MS = 192.0  # the old app's median, issue 13
 
