@@ -5,7 +5,8 @@ contact phone, so that none is taken for a repeat).
 
 Run from the repository root: .venv/bin/python bench/report.py [--reports 30]
 It starts a throwaway PostgreSQL and Redis (scripts/services.sh) and removes them at the end; no worker runs, so
-the tasks the reports queue wait in Redis and cost the request only their publishing.
+the tasks the reports queue wait in Redis and cost the request only their publishing. --repo DIR serves another
+checkout, as in bench/pages.py.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def post_report(client: httpx.Client, photo: bytes, number: int) -> tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=30)
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout gunicorn serves (default: this one)")
     options = parser.parse_args()
+    repo = options.repo.resolve()
 
     photo = phone_photo()
     scratch = Path(tempfile.mkdtemp(prefix="sachet-bench-report-"))
@@ -91,10 +94,12 @@ def main() -> None:
                "MEDIA_ROOT": str(scratch / "media"), "STATIC_ROOT": str(scratch / "static"),
                "STATIC_MANIFEST": "true", "LOG_LEVEL": "WARNING", "SITE_URL": f"http://127.0.0.1:{port}",
                "SERVER_TIMING": "true", "RATE_REPORT": "100000/h", "REPORT_VERIFICATION": "staff"}
-        subprocess.run([str(PYTHON), "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
-        subprocess.run([str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env,
+        if repo != REPO:
+            shutil.copy(REPO / "sachet" / "servertiming.py", repo / "sachet" / "servertiming.py")
+        subprocess.run([str(PYTHON), "manage.py", "migrate", "--noinput", "-v0"], cwd=repo, env=env, check=True)
+        subprocess.run([str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=repo, env=env,
                        check=True)
-        server = serve(REPO, env, port)
+        server = serve(repo, env, port)
         print(f"load: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; photo {len(photo) / 1e6:.1f} MB, "
               f"4000 x 3000 px; {options.reports} reports one after another; gunicorn 2 sync workers, "
               "production settings, PostgreSQL + Redis, no worker")
