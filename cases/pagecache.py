@@ -49,9 +49,13 @@ def _version() -> str:
     return version
 
 
+CACHED_PARAMETERS = {"q", "page"}  # any other query string (tracking tags, cache busting) is rendered, not stored
+
+
 def _cacheable_request(request) -> bool:
-    return (settings.PUBLIC_PAGE_CACHE_SECONDS > 0 and request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES)
+    return (settings.PUBLIC_PAGE_CACHE_SECONDS > 0 and request.method == "GET"
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES
+            and set(request.GET) <= CACHED_PARAMETERS)
 
 
 def _key(request, version: str) -> str:

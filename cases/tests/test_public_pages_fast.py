@@ -161,3 +161,13 @@ def test_a_page_with_a_message_is_neither_served_from_nor_stored_in_the_cache(cl
 
     assert response.status_code == 200
     assert fresh.context is not None  # nothing was stored by the first request
+
+
+def test_other_query_strings_are_not_stored(client, make_case, page_cache):
+    case = make_case()
+
+    client.get(case.get_absolute_url(), {"utm": "qr1"})
+    again = client.get(case.get_absolute_url(), {"utm": "qr1"})
+
+    assert again.status_code == 200
+    assert again.context is not None  # rendered again: nothing was stored for it
