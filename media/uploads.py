@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
+from django.db import DatabaseError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -38,9 +39,13 @@ def claim(*names: str) -> None:
 
 
 def discard(*names: str) -> None:
-    """The row could not be written: delete its stored files now rather than at the next sweep."""
-    for upload in StoredUpload.objects.filter(name__in=[name for name in names if name]):
-        _delete(upload)
+    """The row could not be written: delete its stored files now rather than at the next sweep (which still finds
+    them if the database cannot be read now)."""
+    try:
+        for upload in StoredUpload.objects.filter(name__in=[name for name in names if name]):
+            _delete(upload)
+    except DatabaseError as error:
+        logger.warning("uploads of a failed write left to the sweep: %s", type(error).__name__)
 
 
 def sweep(*, limit: int = 200) -> int:
