@@ -166,7 +166,7 @@ def test_case_page_shows_the_details_and_the_poster_downloads(stack, visitor):
     # Chromium shows a PDF in its viewer rather than downloading it: fetch what the link gives, with the page's
     # cookies, as the viewer's download button would.
     link = page.locator("a:has-text('Download poster (PDF)')")
-    poster = page.request.get(stack.url + link.get_attribute("href"))
+    poster = poster_when_ready(page.request.get, stack.url + link.get_attribute("href"))
     data = poster.body()
     assert poster.status == 200
     assert poster.headers["content-type"] == "application/pdf"
