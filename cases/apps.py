@@ -7,3 +7,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the checks
+        from . import pagecache
+
+        pagecache.connect()

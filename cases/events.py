@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from . import alerts, candidates, faces, geo, public, tasks
-from .after_commit import after_commit
+from .after_commit import BROKER_ERRORS, after_commit
 from .models import Case, Geocoding
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,15 @@ def status_changed(case, change) -> None:
 def schedule_rematch(case) -> None:
     """Analyse the case photo again and match every sighting of the case again (after commit)."""
     after_commit(tasks.rematch_case.delay, case.pk)
+
+
+def ask_for_poster(case, *, force: bool = False) -> None:
+    """Queue the case's poster now (no transaction to wait for): /poster/<ref> found none that is fresh."""
+    try:
+        tasks.generate_poster.delay(case.pk, force)
+    except BROKER_ERRORS as error:
+        logger.warning("poster not queued ref=%s (%s): the beat sweep will make it", case.reference,
+                       type(error).__name__)
 
 
 def schedule_poster(case, *, force: bool = False) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from media import matching
 from media import services as media_services
+from media import uploads
 
 from . import alerts, candidates
 from .after_commit import after_commit
@@ -36,7 +37,6 @@ class AppealRefused(ValueError):
     """An appeal cannot be published now (the child is reunited, or no contact was given)."""
 
 
-@transaction.atomic
 def report_found_child(
     *,
     found_place: str,
@@ -65,13 +65,24 @@ def report_found_child(
         latitude=latitude, longitude=longitude,
     )
     _prepare(child)
-    child.save()
-    FoundChildEvent.objects.create(found_child=child, action=Action.REGISTERED,
-                                   note="Reported by a member of the public through the site.")
-    if photo is not None:
-        _save_photo(child, photo, by=None)
-    alerts.child_found_reported(child)
-    _after_save(child, matched=True)
+    # The photo is stored first, outside the transaction (as cases.services.report_case).
+    saved = FoundChildPhoto(found_child=child)
+    stored = [uploads.store(saved.photo, photo)] if photo is not None else []
+    try:
+        with transaction.atomic():
+            child.save()
+            FoundChildEvent.objects.create(found_child=child, action=Action.REGISTERED,
+                                           note="Reported by a member of the public through the site.")
+            if stored:
+                saved.found_child = child
+                saved.save()
+                uploads.claim(*stored)
+                FoundChildEvent.objects.create(found_child=child, action=Action.PHOTO_ADDED, by=None)
+            alerts.child_found_reported(child)
+            _after_save(child, matched=True)
+    except BaseException:
+        uploads.discard(*stored)
+        raise
     logger.info("found child reported ref=%s", child.reference)
     return child
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from geocoding import services as geocoding
 
+from . import pagecache
 from .models import Case, CaseNote, FoundChild, Geocoding, Sighting
 
 FOUND, NOT_FOUND, SKIPPED = "found", "not_found", "skipped"
@@ -40,6 +41,8 @@ def locate(model: type[models.Model], pk: int, *, retry_not_found: bool = False)
         return NOT_FOUND if claim.update(geocoding=Geocoding.NOT_FOUND, location_precision="") else SKIPPED
     updated = claim.update(latitude=_degrees(place.latitude), longitude=_degrees(place.longitude),
                            geocoding=Geocoding.FOUND, location_precision=place.precision)
+    if updated:
+        pagecache.changed()  # the case page's map
     return FOUND if updated else SKIPPED
 
 

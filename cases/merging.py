@@ -16,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from . import cap, faces, public
+from . import cap, faces, pagecache, public
 from .models import Case, CaseMerge, CaseNote, MatchCandidate, Sighting, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def merge(*, kept: Case, duplicate: Case, by=None, candidate: MatchCandidate | N
         "status_changes": list(StatusChange.objects.filter(case=duplicate).values_list("pk", flat=True)),
     }
     Sighting.objects.filter(pk__in=moved["sightings"]).update(case=kept)
+    pagecache.changed()
     CaseNote.objects.filter(pk__in=moved["notes"]).update(case=kept)
     StatusChange.objects.filter(pk__in=moved["status_changes"]).update(case=kept)
     record = CaseMerge.objects.create(kept=kept, duplicate=duplicate, candidate=candidate,
@@ -79,6 +80,7 @@ def unmerge(*, merge_record: CaseMerge, by=None) -> Case:
     duplicate = Case.objects.select_for_update().get(pk=record.duplicate_id)
     moved = record.moved
     Sighting.objects.filter(pk__in=moved.get("sightings", []), case=kept).update(case=duplicate)
+    pagecache.changed()
     CaseNote.objects.filter(pk__in=moved.get("notes", []), case=kept).update(case=duplicate)
     StatusChange.objects.filter(pk__in=moved.get("status_changes", []), case=kept).update(case=duplicate)
     StatusChange.objects.create(case=duplicate, from_status=duplicate.status, to_status=record.previous_status,

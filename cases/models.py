@@ -217,7 +217,11 @@ class Case(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["contact_phone"], name="case_contact_phone"),
-                   models.Index(fields=["reporter_phone"], name="case_reporter_phone")]
+                   models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
+                   # The public lists (newest first) read only these rows: pages stay fast as found and closed
+                   # cases pile up. Search uses trigram indexes on PostgreSQL (migration 0010).
+                   models.Index(fields=["-created_at", "-id"], name="case_listed_newest",
+                                condition=Q(status="missing", verification="verified", erased_at__isnull=True))]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}".strip()

@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from . import cap
+from . import cap, pagecache
 from .models import Case, CaseEvent, Sighting
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ def publish_sighting(*, sighting: Sighting, by) -> bool:
                                                                                        published_by=by):
         return False
     sighting.published_at, sighting.published_by = now, by
+    pagecache.changed()
     CaseEvent.objects.create(case_id=sighting.case_id, kind=CaseEvent.Kind.SIGHTING_PUBLISHED, by=by, at=now,
                              details={"sighting": sighting.pk})
     cap.update(Case.objects.get(pk=sighting.case_id), key=f"sighting:{sighting.pk}")
@@ -37,6 +38,7 @@ def unpublish_sighting(*, sighting: Sighting, by) -> bool:
                                                                                         published_by=None):
         return False
     sighting.published_at = sighting.published_by = None
+    pagecache.changed()
     CaseEvent.objects.create(case_id=sighting.case_id, kind=CaseEvent.Kind.SIGHTING_UNPUBLISHED, by=by,
                              details={"sighting": sighting.pk})
     logger.info("sighting unpublished case=%s sighting=%s by=%s", sighting.case_id, sighting.pk,

@@ -29,6 +29,7 @@ from media import services as media_services
 from notifications.models import PhoneCode
 from notifications.services import redact_deliveries
 
+from . import pagecache
 from .after_commit import after_commit
 from .ages import AGE_GROUPS, age_group
 from .alerts import event_prefix
@@ -105,6 +106,7 @@ def _erase(case: Case) -> tuple[list, list[str]]:
         kinds.append("reporter")
 
     reference = case.reference
+    pagecache.changed()
     Case.objects.filter(pk=case.pk).update(
         name="", description="", last_seen_specific="", last_seen_place=stub_place(case.last_seen_place),
         latitude=_rounded(case.latitude), longitude=_rounded(case.longitude),

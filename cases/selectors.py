@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+import re
+from dataclasses import dataclass
 
-from .models import Case, Sighting, Verification
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import REFERENCE_REGEX, Case, Sighting, Verification
 from .names import name_key
 
 # Fields a public page may read. Reporter details and staff notes are never loaded for the public.
@@ -26,24 +30,80 @@ def listed_cases() -> QuerySet[Case]:
     )
 
 
+def _sighting_count(**filters) -> Coalesce:
+    """The number of a case's sightings as a subquery on each row the query returns (PostgreSQL evaluates it only
+    for the rows left after ORDER BY ... LIMIT), never a GROUP BY over every case."""
+    counts = (Sighting.objects.filter(case=OuterRef("pk"), **filters).order_by().values("case")
+              .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def active_cases(*, query: str = "") -> QuerySet[Case]:
+    """Listed cases, newest first, each with `sighting_count`. A search matches the name (also across scripts and
+    spellings, by its name key), the place or the reference; on PostgreSQL trigram indexes serve the matches
+    (migration 0010)."""
     cases = listed_cases().only(*PUBLIC_CASE_FIELDS)
     if query:
         matches = (Q(name__icontains=query) | Q(last_seen_place__icontains=query)
-                   | Q(last_seen_specific__icontains=query) | Q(reference__iexact=query))
+                   | Q(last_seen_specific__icontains=query))
+        if re.fullmatch(REFERENCE_REGEX, query.upper()):
+            matches |= Q(reference=query.upper())  # the unique index, not a scan of UPPER(reference)
         key = name_key(query)
         if key:  # the name in any script or spelling: "Aarav" finds "आरव शर्मा", "आरव" finds "Arav"
             matches |= Q(name_key__startswith=key) | Q(name_key__contains=f" {key}")
         cases = cases.filter(matches)
-    return cases.annotate(sighting_count=Count("sightings")).order_by("-created_at", "-id")
+    return cases.annotate(sighting_count=_sighting_count()).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a list without counting the whole list: one more row than shown says whether a next page
+    exists."""
+
+    object_list: list[Case]
+    number: int
+    has_next: bool
+    per_page: int
+
+    @property
+    def count(self) -> int:
+        """The matches up to the end of this page: all of them without a next page, otherwise there are more.
+        Counting every match would cost as much as the data grows."""
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def case_page(cases: QuerySet[Case], *, page: str | int | None, per_page: int) -> CasePage:
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(cases[start:start + per_page + 1])
+    if not rows and number > 1:
+        return case_page(cases, page=1, per_page=per_page)
+    return CasePage(rows[:per_page], number, has_next=len(rows) > per_page, per_page=per_page)
 
 
 def public_case(*, reference: str) -> Case:
     """The case for its public pages, with `sighting_count` (every sighting, published or not) and
     `published_count`; raises Case.DoesNotExist."""
     return Case.objects.only(*PUBLIC_CASE_FIELDS).annotate(
-        sighting_count=Count("sightings"),
-        published_count=Count("sightings", filter=Q(sightings__published_at__isnull=False)),
+        sighting_count=_sighting_count(),
+        published_count=_sighting_count(published_at__isnull=False),
     ).get(reference=reference)
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from media import services as media_services
+from media import uploads
 
 from . import consent, events, verification
 from .after_commit import after_commit
@@ -29,7 +30,6 @@ class InvalidStatusChange(ValueError):
     """A status change that makes no sense (to the same status, or to an unknown one)."""
 
 
-@transaction.atomic
 def report_case(
     *,
     name: str,
@@ -64,6 +64,9 @@ def report_case(
 
     `announce=False` is for records brought from another system (PFIF, the old Sachet): no alert and no code to
     the family; geocoding, photo analysis and the poster happen as for any report.
+
+    The files are stored first, outside the transaction (Cloudinary can take seconds), then the rows are written in
+    one short transaction (media.uploads: a file whose row never comes is deleted by a sweep).
     """
     if consent_version and not consent.wording(consent_version):
         raise ValueError(f"unknown consent version {consent_version!r}")
@@ -95,19 +98,23 @@ def report_case(
     if legal_basis and entered_by is not None:
         case.verification, case.verification_method = Verification.VERIFIED, VerificationMethod.STAFF
         case.verification_at, case.verification_by = now, entered_by
-    _save_with_unique_reference(case)
-    # Files are written after the row exists so that a failed insert leaves no orphan file.
-    if photo is not None:
-        case.photo.save(photo.name, photo, save=False)
-    if voice_note is not None:
-        case.voice_note.save(voice_note.name, voice_note, save=False)
-    if photo is not None or voice_note is not None:
-        case.save(update_fields=["photo", "voice_note", "updated_at"])
-    StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
-                                note="Reported" if entered_by is None else "Entered by staff")
-    if announce:
-        verification.begin(case, language=language)
-    events.case_reported(case, announce=announce)
+    stored = []
+    try:
+        if photo is not None:
+            stored.append(uploads.store(case.photo, photo))
+        if voice_note is not None:
+            stored.append(uploads.store(case.voice_note, voice_note))
+        with transaction.atomic():
+            _save_with_unique_reference(case)
+            uploads.claim(*stored)
+            StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=entered_by,
+                                        note="Reported" if entered_by is None else "Entered by staff")
+            if announce:
+                verification.begin(case, language=language)
+            events.case_reported(case, announce=announce)
+    except BaseException:
+        uploads.discard(*stored)
+        raise
     return case
 
 
@@ -126,7 +133,6 @@ def _save_with_unique_reference(case: Case, attempts: int = 5) -> None:
             case.reference = new_reference()
 
 
-@transaction.atomic
 def record_sighting(
     *,
     case: Case,
@@ -143,8 +149,9 @@ def record_sighting(
     announce: bool = True,
 ) -> Sighting:
     """Record a sighting reported by a member of the public (submission_key: the browser's key for it, unique per
-    case) or sent by a partner (`source_domain`)."""
-    sighting = Sighting.objects.create(
+    case) or sent by a partner (`source_domain`): the photo stored first, then the row in a short transaction (as
+    report_case)."""
+    sighting = Sighting(
         case=case,
         submission_key=submission_key,
         place=place,
@@ -158,9 +165,15 @@ def record_sighting(
         source_domain=source_domain,
         source_record=source_record,
     )
-    if photo is not None:
-        sighting.photo.save(photo.name, photo, save=True)
-    events.sighting_recorded(sighting, announce=announce)
+    stored = [uploads.store(sighting.photo, photo)] if photo is not None else []
+    try:
+        with transaction.atomic():
+            sighting.save(force_insert=True)
+            uploads.claim(*stored)
+            events.sighting_recorded(sighting, announce=announce)
+    except BaseException:
+        uploads.discard(*stored)
+        raise
     return sighting
 
 

@@ -17,7 +17,7 @@ from django.db import models
 from geocoding.providers import ProviderUnavailable
 from media.tasks import RETRY_OPTIONS
 
-from . import alerts, faces, found, geo, posters, retention
+from . import alerts, faces, found, geo, posters, retention, sweeps
 from .models import Case, FoundChild, Geocoding, Sighting
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def requeue_pending_geocoding(older_than_minutes: int = 10, batch: int = 200) ->
     """Beat job: places still pending after a broker outage or exhausted retries are looked up again, in bounded
     batches (the Nominatim limit still spaces the look-ups)."""
     queued = 0
-    for model, task in ((Case, geocode_case), (Sighting, geocode_sighting)):
+    for model, task in ((Case, geocode_case), (Sighting, geocode_sighting), (FoundChild, geocode_found_child)):
         ids = geo.pending_ids(model, older_than=timedelta(minutes=older_than_minutes), limit=batch)
         for pk in ids:
             task.delay(pk)
@@ -112,6 +112,27 @@ def requeue_pending_geocoding(older_than_minutes: int = 10, batch: int = 200) ->
     if queued:
         logger.info("geocoding re-queued %d pending place(s)", queued)
     return queued
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep_unfinished_work(batch: int = 100) -> dict[str, int]:
+    """Beat job: photos never analysed and posters never made (the broker was down when they were scheduled, or a
+    worker dropped the task) are queued again, `batch` of each kind per run (cases.sweeps)."""
+    queued = {
+        "case_faces": _queue(reunite_case, sweeps.cases_without_faces(limit=batch)),
+        "sighting_faces": _queue(match_sighting, sweeps.sightings_without_faces(limit=batch)),
+        "found_child_faces": _queue(reunite_found_child, sweeps.found_children_without_faces(limit=batch)),
+        "posters": _queue(generate_poster, sweeps.stale_posters(limit=batch)),
+    }
+    if any(queued.values()):
+        logger.info("sweep re-queued unfinished work %s", queued)
+    return queued
+
+
+def _queue(task, ids: list[int]) -> int:
+    for pk in ids:
+        task.delay(pk)
+    return len(ids)
 
 
 @shared_task(acks_late=True)

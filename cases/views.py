@@ -14,20 +14,18 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from redis.exceptions import RedisError
 
-from media.storage import StorageUnavailable
 from notifications import codes
 from notifications.channels import ChannelNotConfigured
 from sachet import ratelimits
 from sachet.phones import InvalidPhone, mask
 
-from . import consent, maps, posters, public, selectors, submissions, verification
+from . import consent, events, maps, pagecache, posters, public, selectors, submissions, verification
 from .forms import CaseReportForm, CodeForm, SearchForm, SightingForm
 from .merging import follow_merges
 from .models import Case, Verification
@@ -36,10 +34,12 @@ from .text import mask_contact_details
 logger = logging.getLogger(__name__)
 
 
+@pagecache.public_page
 def home(request):
     search = SearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    page = Paginator(selectors.active_cases(query=query), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.case_page(selectors.active_cases(query=query), page=request.GET.get("page"),
+                               per_page=settings.CASES_PER_PAGE)
     return render(request, "cases/home.html", {"page": page, "search": search, "query": query})
 
 
@@ -135,6 +135,7 @@ def _resend(request, case: Case) -> int:
     return 200
 
 
+@pagecache.public_page
 @follow_merges
 def case_detail(request, reference: str):
     case = _get_case(reference)
@@ -228,14 +229,16 @@ def _submission_key(value: str | None) -> uuid.UUID | None:
         return uuid.UUID(value) if value else None
     except ValueError:
         return None
+POSTER_RETRY_AFTER_SECONDS = 15
 
 
 @follow_merges
 @require_safe
 def poster(request, reference: str):
-    """The A4 poster as an inline PDF: the stored file when fresh, otherwise made (and stored) on the spot. A case
-    whose public state has no poster (closed, rejected, found past the photo period, erased) answers its short page
-    with 410 Gone."""
+    """The A4 poster as an inline PDF, as the worker stored it. The request never renders nor writes one: when the
+    stored poster does not show the case as it is now (or is missing), the worker is asked for a new one and the
+    page says it is being prepared (503 with Retry-After). A case whose public state has no poster (closed,
+    rejected, found past the photo period, erased) answers its short page with 410 Gone."""
     case = Case.objects.filter(reference=reference).first()
     if case is None:
         raise Http404(_("No case with this reference."))
@@ -243,29 +246,37 @@ def poster(request, reference: str):
     if not view.poster:
         return render(request, "cases/poster_withdrawn.html",
                       {"case": case, "view": view, "outcome": public.erased_outcome(case)}, status=410)
-    store = True
+    force = False
     if posters.is_fresh(case):
         try:
             return _pdf_response(case.poster.storage.open(case.poster.name, "rb"), case)
         except FileNotFoundError:
-            logger.warning("stored poster missing, making it again ref=%s", case.reference)
+            logger.warning("stored poster missing, asking for a new one ref=%s", case.reference)
+            force = True
         except OSError as error:
-            # Unreachable, or refusing to serve PDFs (a Cloudinary setting): storing again would not help.
-            logger.warning("stored poster unreadable, serving a new copy ref=%s: %s", case.reference, error)
-            store = False
-    photo = posters.case_photo(case, strict=False)
-    pdf = posters.render_case_poster(case, photo)
-    # One request stores the new poster; others arriving meanwhile only serve theirs. A poster made without its
-    # photo (storage unreachable) is served but not stored.
-    store = store and (photo is not None or not case.photo)
-    if store and cache.add(f"cases:poster:storing:{case.pk}", 1, timeout=60):
-        try:
-            posters.store_poster(case, pdf)
-        except StorageUnavailable as error:
-            logger.warning("poster not stored ref=%s: %s", case.reference, error)
-        finally:
-            cache.delete(f"cases:poster:storing:{case.pk}")
-    return _pdf_response(ContentFile(pdf), case)
+            # Unreachable, or refusing to serve PDFs (a Cloudinary setting): making it again would not help.
+            logger.warning("stored poster unreadable ref=%s: %s", case.reference, error)
+            return _poster_not_ready(request, case)
+    if _first_to_ask(case):  # one request asks the worker; the others arriving meanwhile wait with it
+        events.ask_for_poster(case, force=force)
+        case = Case.objects.filter(pk=case.pk).first() or case
+        if posters.is_fresh(case):  # tasks in-process (the tests): it is there already
+            return _pdf_response(case.poster.storage.open(case.poster.name, "rb"), case)
+    return _poster_not_ready(request, case)
+
+
+def _first_to_ask(case: Case) -> bool:
+    try:
+        return cache.add(f"cases:poster:asked:{case.pk}", 1, timeout=60)
+    except (RedisError, OSError):
+        return True
+
+
+def _poster_not_ready(request, case: Case):
+    response = render(request, "cases/poster_preparing.html", {"case": case}, status=503)
+    response["Retry-After"] = str(POSTER_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _get_case(reference: str) -> Case:

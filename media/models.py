@@ -91,3 +91,20 @@ class FacePrintDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.photo_name} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class StoredUpload(models.Model):
+    """A file stored before the row that will point to it is committed (uploads are written outside the database
+    transaction: Cloudinary can take seconds). The service that writes the row deletes this one in the same
+    transaction; one still here after UPLOAD_GRACE_MINUTES belongs to no row (the transaction failed, or the
+    process died) and its file is deleted by media.uploads.sweep."""
+
+    name = models.CharField(max_length=255)
+    storage = models.CharField(max_length=8, help_text="media.storage kind: image, raw or video")
+    stored_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["name"], name="storedupload_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} stored {self.stored_at:%Y-%m-%d %H:%M}"

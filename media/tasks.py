@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import services, uploads
 from .storage import StorageUnavailable, storage_of_kind
 
 logger = logging.getLogger(__name__)
@@ -38,3 +38,13 @@ def analyse_photo(name: str, group: str) -> str | None:
 def delete_stored_file(name: str, kind: str) -> None:
     """Delete a file whose deletion failed earlier; kind is media.storage's "image", "raw" or "video"."""
     storage_of_kind(kind).delete(name)
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
+def sweep_orphan_uploads(batch: int = 200) -> int:
+    """Beat job: files stored for a row that was never written (media.uploads) are deleted after the grace period;
+    a full batch queues the next run at once."""
+    deleted = uploads.sweep(limit=batch)
+    if deleted >= batch:
+        sweep_orphan_uploads.delay(batch)
+    return deleted

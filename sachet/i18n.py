@@ -11,7 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.middleware import locale
 from django.urls import reverse
 from django.utils import translation
@@ -71,3 +74,25 @@ def javascript_catalog_url(language: str | None = None) -> str:
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     return f"{reverse('javascript-catalog', args=[language])}?v={catalogue_version()}"
+
+
+@never_cache
+@require_safe
+def choose_language(request):
+    """/i18n/language?language=hi&next=/case/...: the switcher's GET form. Choosing a language only sets the
+    language cookie (no state changes, so no CSRF token is needed), which keeps every public page free of tokens
+    and cookies, and therefore cacheable."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

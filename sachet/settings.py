@@ -88,6 +88,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# bench/pages.py reads each request's time in Django and in SQL from a Server-Timing header; never on otherwise.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(1, "sachet.servertiming.ServerTimingMiddleware")
+
 ROOT_URLCONF = "sachet.urls"
 WSGI_APPLICATION = "sachet.wsgi.application"
 
@@ -321,6 +326,10 @@ LOGGING = {
 
 # --- Public site ----------------------------------------------------------------------------------------------
 CASES_PER_PAGE = 12
+# Home, search and case pages as anonymous visitors see them are kept whole in the default cache this long, per
+# language; any change to a case or sighting makes them stale at once (cases.pagecache). 0 turns the cache off
+# (the test suite's default, so that tests see their own writes without commits).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if TESTING else 300)
 # Map tiles for Leaflet (a tile server's URL template); the scripts and styles themselves are vendored in static/.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
@@ -468,6 +477,23 @@ CELERY_BEAT_SCHEDULE["purge-phone-codes"] = {
 CELERY_BEAT_SCHEDULE["requeue-pending-geocoding"] = {
     "task": "cases.tasks.requeue_pending_geocoding",
     "schedule": 15 * 60,
+}
+# --- cases: photos never analysed and posters never made (broker down, task dropped) are queued again ---
+# (cases/sweeps.py): rows changed more than SWEEP_AFTER_MINUTES and less than SWEEP_WINDOW_DAYS ago.
+SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+SWEEP_WINDOW_DAYS = env.int("SWEEP_WINDOW_DAYS", default=7)
+# Uploads are stored before their row is written (media/uploads.py); one that no row claimed this many minutes
+# later is deleted by the sweep.
+UPLOAD_GRACE_MINUTES = env.int("UPLOAD_GRACE_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["sweep-orphan-uploads"] = {
+    "task": "media.tasks.sweep_orphan_uploads",
+    "schedule": 30 * 60,
+    "options": {"expires": 25 * 60},
+}
+CELERY_BEAT_SCHEDULE["sweep-unfinished-work"] = {
+    "task": "cases.tasks.sweep_unfinished_work",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
 }
 
 # --- notifications: area subscriptions (notifications/subscriptions.py, README "Subscriptions") ---

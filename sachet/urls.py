@@ -10,7 +10,7 @@ from media import thumbnails
 
 from . import pwa
 from .health import health
-from .i18n import javascript_catalog
+from .i18n import choose_language, javascript_catalog
 
 
 def favicon(request):
@@ -29,7 +29,9 @@ urlpatterns = [
     path("sw-push.js", pwa.service_worker),
     path("offline", pwa.offline, name="offline"),
     path(settings.ADMIN_URL, admin.site.urls),
-    # The language switcher posts to /i18n/setlang/; the language is never in a page's URL.
+    # The language switcher is a GET form to /i18n/language (Django's POST /i18n/setlang/ still works); the language
+    # is never in a page's URL.
+    path("i18n/language", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     re_path(r"^jsi18n/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.js$", javascript_catalog, name="javascript-catalog"),
     path("api/v1/", include("sachet.partners.urls")),

@@ -1,5 +1,5 @@
 """Posters end to end with in-process tasks: made when a case is reported or changes status, stored, served at
-/poster/<ref> from storage when fresh and made on the spot otherwise, on the local disk and on Cloudinary."""
+/poster/<ref> from storage when fresh, asked of the worker otherwise (never made in the request), on the local disk and on Cloudinary."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from cases.models import Case
 from media.tests.fixtures import cached_face_analysis, cloudinary  # noqa: F401 - fixtures
 from tests.factories import jpeg_bytes
 from tests.fakes.server import Response
+from tests.worker import celery_broker_down  # noqa: F401 - fixture
 
 SITE = "https://sachet.example.org"
 
 # Reported cases have their photo analysed too: once per distinct photo in the session is enough.
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cached_face_analysis")]
 
 
@@ -238,13 +240,26 @@ def test_deleting_a_case_on_cloudinary_deletes_its_files_there(report, cloudinar
     assert cloudinary.files == {}
 
 
-def test_poster_that_cloudinary_refuses_to_serve_is_made_afresh_and_the_stored_one_kept(report, client, cloudinary):
+def test_poster_that_cloudinary_refuses_to_serve_is_not_made_in_the_request(report, client, cloudinary):
     case = report()
     cloudinary.script(Response(401, b"", headers={"x-cld-error": "PDF delivery is not allowed"}))
 
     response = client.get(f"/poster/{case.reference}")
 
-    assert response.status_code == 200
-    assert "MISSING" in page_text(b"".join(response.streaming_content))
+    assert (response.status_code, response["Retry-After"]) == (503, "15")
+    assert "The poster is being prepared" in response.content.decode()
     assert Case.objects.get(pk=case.pk).poster.name == case.poster.name
     assert len(cloudinary.files) == 2  # the photo and the poster stored with the report, nothing uploaded again
+
+
+def test_poster_page_never_renders_a_poster_itself(make_case, client, settings, celery_broker_down):  # noqa: F811
+    case = make_case()  # no poster yet, and no worker can be asked for one
+
+    response = client.get(f"/poster/{case.reference}")
+    again = client.get(f"/poster/{case.reference}")
+
+    assert (response.status_code, response["Retry-After"], response["Cache-Control"]) == (503, "15", "no-store")
+    assert "The poster is being prepared" in response.content.decode()
+    assert again.status_code == 503
+    assert Case.objects.get(pk=case.pk).poster.name == ""
+    assert stored_posters(settings) == []

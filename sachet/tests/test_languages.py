@@ -124,23 +124,30 @@ def test_every_public_page_has_the_switcher_with_each_language_in_its_own_script
     client.cookies[COOKIE] = "hi"
     for page in HEADINGS:
         html = client.get(path_of(page, case)).content.decode()
-        switcher = re.search(r'<form class="language-switcher" action="/i18n/setlang/" method="post".*?</form>', html,
+        switcher = re.search(r'<form class="language-switcher" action="/i18n/language" method="get".*?</form>', html,
                              re.S).group(0)
         buttons = re.findall(r'<button type="submit" name="language" value="(\w+)" lang="(\w+)"'
                              r'( aria-current="true")?>([^<]+)</button>', switcher)
         assert [(value, name, bool(current)) for value, _lang, current, name in buttons] == [
             ("en", "English", False), ("hi", "हिन्दी", True), ("bn", "বাংলা", False), ("mr", "मराठी", False)]
         assert f'<input type="hidden" name="next" value="{path_of(page, case)}">' in switcher
-        assert 'name="csrfmiddlewaretoken"' in switcher
+        assert 'name="csrfmiddlewaretoken"' not in switcher
 
 
-def test_switcher_posts_returns_to_the_same_page_and_the_cookie_remembers_the_choice(case):
+def test_public_pages_set_no_cookie_so_that_they_can_be_cached(client, case):
+    for page in ("home", "case"):
+        response = client.get(path_of(page, case))
+
+        assert response.status_code == 200
+        assert dict(response.cookies) == {}
+
+
+def test_switcher_returns_to_the_same_page_and_the_cookie_remembers_the_choice(case):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(f"/case/{case.reference}?utm=qr").content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     next_path = re.search(r'name="next" value="([^"]+)"', page).group(1).replace("&amp;", "&")
 
-    response = browser.post("/i18n/setlang/", {"csrfmiddlewaretoken": token, "language": "mr", "next": next_path})
+    response = browser.get("/i18n/language", {"language": "mr", "next": next_path})
 
     assert response.status_code == 302
     assert response["Location"] == f"/case/{case.reference}?utm=qr"
@@ -154,7 +161,7 @@ def test_switcher_posts_returns_to_the_same_page_and_the_cookie_remembers_the_ch
 
 
 def test_switcher_never_sends_the_reader_to_another_site(client):
-    response = client.post("/i18n/setlang/", {"language": "hi", "next": "https://evil.example/"})
+    response = client.get("/i18n/language", {"language": "hi", "next": "https://evil.example/"})
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -162,8 +169,10 @@ def test_switcher_never_sends_the_reader_to_another_site(client):
 
 
 def test_a_language_sachet_does_not_speak_leaves_the_pages_in_english(client):
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    response = client.get("/i18n/language", {"language": "fr", "next": "/"})
     html = client.get("/").content.decode()
+
+    assert "django_language" not in response.cookies
 
     assert response.status_code == 302
     assert html_lang(html) == "en"

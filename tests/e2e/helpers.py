@@ -106,3 +106,18 @@ def pdf_text(data: bytes) -> str:
         return "\n".join(page.get_textpage().get_text_range() for page in document)
     finally:
         document.close()
+
+
+def poster_when_ready(get, url: str, *, timeout: float = 60.0):
+    """GET /poster/<ref> until the worker has stored it: the page answers 503 (Retry-After) while it is prepared,
+    and never renders a poster itself. `get` is the client's GET (httpx or Playwright's request)."""
+    from .stack import wait_until
+
+    def ready():
+        response = get(url)
+        status = getattr(response, "status_code", None) or response.status
+        if status == 503:
+            return None
+        return response
+
+    return wait_until(ready, timeout=timeout, what=f"poster at {url}", interval=0.5)

@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import FACES_DIR
 
-from .helpers import form_time, pdf_text, report_and_confirm, report_case, sms_code
+from .helpers import form_time, pdf_text, poster_when_ready, report_and_confirm, report_case, sms_code
 from .stack import ADMIN_URL, ANDHERI_WEST, PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.browser
@@ -177,7 +177,7 @@ def test_case_page_shows_the_details_and_the_poster_downloads(stack, visitor):
     # Chromium shows a PDF in its viewer rather than downloading it: fetch what the link gives, with the page's
     # cookies, as the viewer's download button would.
     link = page.locator("a:has-text('Download poster (PDF)')")
-    poster = page.request.get(stack.url + link.get_attribute("href"))
+    poster = poster_when_ready(page.request.get, stack.url + link.get_attribute("href"))
     data = poster.body()
     assert poster.status == 200
     assert poster.headers["content-type"] == "application/pdf"
@@ -280,7 +280,7 @@ def test_staff_mark_a_case_found_and_the_page_poster_and_alerts_say_so(stack, vi
     page = visitor.page
     visitor.goto(f"/case/{reference}")
     assert page.inner_text(".status") == "FOUND SAFE – please stop sharing"
-    poster = page.request.get(f"{stack.url}/poster/{reference}")
+    poster = poster_when_ready(page.request.get, f"{stack.url}/poster/{reference}")
     assert poster.status == 200
     assert "FOUND" in pdf_text(poster.body())
     found = wait_for_alerts(stack, "Found safe: Meera Joshi")

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from .helpers import CASE_URL, pdf_text, post_report, report_and_confirm
+from .helpers import CASE_URL, pdf_text, post_report, poster_when_ready, report_and_confirm
 from .stack import PUBLIC_CHAT, PUBLIC_HOOK, SMS_TO
 
 pytestmark = pytest.mark.worker
@@ -77,7 +77,7 @@ def test_new_case_alert_reaches_telegram_discord_and_sms(stack, reported):
 
 
 def test_poster_is_a_pdf_of_the_missing_child(client, reported):
-    response = client.get(f"/poster/{reported}")
+    response = poster_when_ready(client.get, f"/poster/{reported}")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
