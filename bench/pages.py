@@ -5,6 +5,8 @@ Django and in SQL per request (from the Server-Timing header, SERVER_TIMING=true
 visitors get) and off (every request renders and queries), and the ratio to the old app's figures.
 
 Run from the repository root: .venv/bin/python bench/pages.py [--sizes 10000 100000] [--seconds 10]
+The load comes from wrk when it is installed (`apt-get install wrk`, as the issue measured the old app), otherwise
+from Python threads, which take a good part of the two cores themselves and so inflate p99 (`--driver python`).
 It starts a throwaway PostgreSQL and Redis (scripts/services.sh) and removes them at the end. Do not run it while
 the test suite runs: both need the machine's cores. --repo DIR serves another checkout (e.g. an older commit made
 with `git archive`) from the same data, for a before/after comparison; sachet/servertiming.py is copied into it.
@@ -16,6 +18,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -188,6 +191,34 @@ def drive(port: int, path: str, *, seconds: float, connections: int) -> dict:
             "sql": statistics.median(sqls), "errors": errors[0], "requests": len(latencies)}
 
 
+WRK = shutil.which("wrk")
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def drive_wrk(port: int, path: str, *, seconds: float, connections: int) -> dict:
+    """The load from wrk (as the issue measured the old app: C, two threads, so the client takes little of the
+    machine's two cores), and the time inside Django and SQL from a few requests beside it (Server-Timing)."""
+    command = [WRK, "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "10s",
+               "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{port}{path}"]
+    inside: dict = {}
+    sampler = threading.Thread(target=lambda: inside.update(drive(port, path, seconds=seconds, connections=1)))
+    sampler.start()
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    sampler.join()
+
+    def latency(percentile: str) -> float:
+        value = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(value.group(1)) * WRK_UNITS[value.group(2)] if value else float("nan")
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = re.search(r"(\d+) requests in", output)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "p50": latency("50"),
+            "p99": latency("99"), "app": inside["app"], "sql": inside["sql"],
+            "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0) + inside["errors"],
+            "requests": int(requests.group(1)) if requests else 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -195,6 +226,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout gunicorn serves (default: this one)")
     parser.add_argument("--modes", nargs="+", default=["cache", "nocache"], choices=["cache", "nocache"])
+    parser.add_argument("--driver", choices=["wrk", "python"], default="wrk" if WRK else "python",
+                        help="wrk (apt-get install wrk; the default when installed) or Python threads")
     options = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="sachet-bench-pages-"))
@@ -222,8 +255,8 @@ def main() -> None:
         from cases.models import Case
 
         print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; "
-              f"{options.connections} connections, {options.seconds:.0f} s per page, gunicorn 2 sync workers, "
-              f"serving {repo}")
+              f"{options.connections} connections ({options.driver}), {options.seconds:.0f} s per page, gunicorn 2 "
+              f"sync workers, serving {repo}")
         print("app and sql: median ms per request inside Django (Server-Timing); p50/p99 at the client")
         seeded = 0
         for size in options.sizes:
@@ -242,7 +275,8 @@ def main() -> None:
                 try:
                     for label, path in pages.items():
                         drive(port, path, seconds=1, connections=4)  # warm: imports, templates, connections
-                        result = drive(port, path, seconds=options.seconds, connections=options.connections)
+                        load = drive_wrk if options.driver == "wrk" else drive
+                        result = load(port, path, seconds=options.seconds, connections=options.connections)
                         old = OLD_APP["case" if label == "case" else "home"]
                         print(f"{label:<8}{mode:<9}{result['rps']:>8.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}"
                               f"{result['app']:>9.2f}{result['sql']:>9.2f}{result['errors']:>8}"

@@ -54,7 +54,7 @@ def test_a_sighting_claims_the_photo_it_stored(settings, make_case):
 
 
 def test_a_report_that_fails_to_save_leaves_no_file(settings, monkeypatch):
-    def broken(case):
+    def broken(case, **options):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(events, "case_reported", broken)
