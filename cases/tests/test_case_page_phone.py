@@ -3,41 +3,22 @@ long name, a long place, many published sightings with long words, in English an
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
+from tests.browser import chromium, playwright_driver  # noqa: F401 - fixtures
 from tests.factories import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LOOPBACK = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 LONG_NAME = "Venkatanarasimharajuvaripeta Subrahmanyeswara Lakshminarayanaswamy Chakravarthy-Ramachandran"
 LONG_PLACE = "Chhatrapati Shivaji Maharaj Terminus Suburban Railway Station (Platform 18), Mumbai, Maharashtra"
 LONG_WORD = "Sitabuldi" + "-Mahamarg" * 12
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
