@@ -5,7 +5,6 @@ publishes a "do you know this child?" appeal."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Geocoding, _coordinates_constraints
+from .models import Case, Geocoding, _coordinates_constraints, _random_name
 
 FOUND_REFERENCE_REGEX = r"FC[0-9]{8}[0-9A-F]{8}"
 # The Juvenile Justice Act asks that a child in need of care be produced before the Child Welfare Committee within
@@ -30,8 +29,7 @@ def new_found_reference() -> str:
 
 
 def found_photo_path(instance, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"found/photos/{uuid.uuid4().hex}.{extension}"
+    return _random_name("found/photos", filename)
 
 
 class FoundChild(models.Model):
