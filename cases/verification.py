@@ -19,7 +19,7 @@ from notifications.channels import ChannelNotConfigured
 from notifications.models import PhoneCode
 from sachet.phones import InvalidPhone, can_receive_sms
 
-from . import alerts, faces
+from . import alerts, faces, pagecache
 from .events import schedule_poster, schedule_rematch
 from .models import Case, CaseEvent, Verification, VerificationMethod
 
@@ -107,6 +107,7 @@ def _decide(case: Case, to: str, *, method: str, by, note: str, release: bool = 
     # A queryset update: the case's content (and so its poster) is unchanged, and updated_at stays.
     Case.objects.filter(pk=locked.pk).update(verification=to, verification_method=method, verification_at=now,
                                              verification_by=by)
+    pagecache.changed()  # a queryset update sends no save signal: the public lists gain or lose the case now
     for target in (locked, case):
         target.verification, target.verification_method, target.verification_at = to, method, now
         target.verification_by = by

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cases import publication, services
+from cases import publication, services, verification
 from cases.models import Case
 from cases.names import name_key
 
@@ -122,6 +122,32 @@ def test_a_found_child_leaves_the_cached_home_page_at_once(client, make_case, pa
 
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(case=case, to=Case.Status.FOUND, by=None, note="Home safe")
+    after = client.get("/").content.decode()
+
+    assert "Aarav Sharma" in before
+    assert "Aarav Sharma" not in after
+
+
+def test_a_verified_report_joins_the_cached_home_page_at_once(client, make_case, page_cache, admin_user,
+                                                              django_capture_on_commit_callbacks):
+    case = make_case(name="Aarav Sharma", verification="unverified", verification_method="")
+    before = client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        verification.verify(case=case, by=admin_user, note="Family called the station")
+    after = client.get("/").content.decode()
+
+    assert "Aarav Sharma" not in before
+    assert "Aarav Sharma" in after
+
+
+def test_a_rejected_report_leaves_the_cached_home_page_at_once(client, make_case, page_cache, admin_user,
+                                                               django_capture_on_commit_callbacks):
+    case = make_case(name="Aarav Sharma")
+    before = client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        verification.reject(case=case, by=admin_user, note="Abuse")
     after = client.get("/").content.decode()
 
     assert "Aarav Sharma" in before
