@@ -106,8 +106,10 @@ def note_elements(case: Case, key: PartnerKey, *, since: datetime | None = None)
         if change.from_status and change.to_status == Case.Status.MISSING and (since is None
                                                                                  or change.changed_at >= since):
             notes.append(_status_note(case, change, key))
-    sightings = case.sightings.all() if full(key) else case.sightings.filter(published_at__isnull=False)
-    for sighting in sightings.order_by("seen_at", "id"):
+    # From the prefetched rows when the caller has them (`with_notes`): one query for every case, not one per case.
+    for sighting in sorted(case.sightings.all(), key=lambda sighting: (sighting.seen_at, sighting.id)):
+        if not full(key) and sighting.published_at is None:
+            continue
         if since is None or (sighting.published_at or sighting.created_at) >= since:
             notes.append(_sighting_note(case, sighting, key))
     return notes
@@ -169,8 +171,13 @@ def _adder(parent):
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def person_feed(key: PartnerKey, *, since: datetime | None, limit: int, feed_url: str) -> bytes:
-    cases = list(cases_for(key, since=since).prefetch_related("status_changes")[:limit])
+def with_notes(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What `note_elements` reads, fetched for every case at once."""
+    return cases.prefetch_related("status_changes", "sightings")
+
+
+def person_feed(key: PartnerKey, cases: list[Case], *, feed_url: str) -> bytes:
+    """The feed of these cases (`cases_for(...)[:limit]`), persons without their notes."""
     root = _feed_root(feed_url, "Sachet PFIF person feed", [entry_date(c) for c in cases])
     for case in cases:
         entry = etree.SubElement(root, f"{{{ATOM}}}entry")

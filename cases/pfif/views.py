@@ -60,7 +60,7 @@ class Export(APIView):
     def get(self, request):
         key = partner_key(request)
         since, limit = _params(request)
-        cases = list(export.cases_for(key, since=since).prefetch_related("status_changes")[:limit])
+        cases = list(export.with_notes(export.cases_for(key, since=since))[:limit])
         if full(key):
             record_private_read(key, [c for c in cases if not export.is_placeholder(c)], what="pfif")
         return _xml(export.document(cases, key), "application/xml")
@@ -74,11 +74,10 @@ class PersonFeed(APIView):
     def get(self, request):
         key = partner_key(request)
         since, limit = _params(request)
+        cases = list(export.cases_for(key, since=since)[:limit])
         if full(key):
-            cases = export.cases_for(key, since=since)[:limit]
             record_private_read(key, [c for c in cases if not export.is_placeholder(c)], what="pfif")
-        return _xml(export.person_feed(key, since=since, limit=limit, feed_url=request.build_absolute_uri()),
-                    "application/atom+xml")
+        return _xml(export.person_feed(key, cases, feed_url=request.build_absolute_uri()), "application/atom+xml")
 
 
 class NoteFeed(APIView):
