@@ -44,11 +44,10 @@ from django.utils.html import strip_tags
 from media.audio import InvalidVoiceNote, validate_voice_note
 from media.images import InvalidPhoto, normalise_photo
 from media.storage import StorageUnavailable, fetch_url
-from sachet.phones import InvalidPhone, normalise
+from sachet.phones import normalise_or_blank
 
 from . import services
 from .models import REFERENCE_REGEX, Case, CaseNote, Sighting, StatusChange, Verification, VerificationMethod
-from .names import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +154,6 @@ def moment(value) -> datetime | None:
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt_timezone.utc)
 
 
-def phone(value) -> str:
-    try:
-        return normalise(str(value or ""))
-    except InvalidPhone:
-        return ""
-
-
 # --- files --------------------------------------------------------------------------------------------------------
 
 def _file(name: str, *, folder: str, media_dir: Path | None, photo_hosts: tuple[str, ...]) -> tuple[bytes, str]:
@@ -182,24 +174,25 @@ def _file(name: str, *, folder: str, media_dir: Path | None, photo_hosts: tuple[
 
 
 def _photo(name: str, label: str, summary: Summary, **where):
-    if not name:
-        return None
-    try:
-        data, base = _file(name, folder="photos", **where)
-        return normalise_photo(SimpleUploadedFile(base, data))
-    except (FileNotFoundError, StorageUnavailable, InvalidPhoto, OSError) as error:
-        summary.files.append(f"{label}: photo {name!r} not imported ({error})")
-        return None
+    return _media(name, label, summary, folder="photos", what="photo", validate=normalise_photo,
+                  invalid=InvalidPhoto, **where)
 
 
 def _voice(name: str, label: str, summary: Summary, **where):
+    return _media(name, label, summary, folder="audio", what="voice note", validate=validate_voice_note,
+                  invalid=InvalidVoiceNote, **where)
+
+
+def _media(name: str, label: str, summary: Summary, *, folder: str, what: str, validate, invalid, **where):
+    """The old app's file, through the same validation as an upload; None (and a line in the summary) when it
+    cannot be had or is not what it should be."""
     if not name:
         return None
     try:
-        data, base = _file(name, folder="audio", **where)
-        return validate_voice_note(SimpleUploadedFile(base, data))
-    except (FileNotFoundError, StorageUnavailable, InvalidVoiceNote, OSError) as error:
-        summary.files.append(f"{label}: voice note {name!r} not imported ({error})")
+        data, base = _file(name, folder=folder, **where)
+        return validate(SimpleUploadedFile(base, data))
+    except (FileNotFoundError, StorageUnavailable, invalid, OSError) as error:
+        summary.files.append(f"{label}: {what} {name!r} not imported ({error})")
         return None
 
 
@@ -257,7 +250,7 @@ def _case(row: dict, reference: str, summary: Summary, where: dict) -> None:
     fields = dict(
         name=name, age=age, gender=GENDERS.get(str(row["gender"] or "").strip().lower(), "other"),
         description=plain(row["description"]), last_seen_place=plain(row["last_seen_location"])[:255] or NOT_GIVEN,
-        last_seen_specific=plain(row["location_subcategory"])[:255], contact_phone=phone(row["emergency_contact"]),
+        last_seen_specific=plain(row["location_subcategory"])[:255], contact_phone=normalise_or_blank(row["emergency_contact"]),
     )
     existing = Case.objects.filter(reference=reference).first()
     if existing is not None:
@@ -302,20 +295,15 @@ def _update(case: Case, fields: dict, latitude, longitude, status: str, row: dic
     if case.erased_at is not None:
         summary.unchanged += 1  # erased since: never brought back
         return
-    changed = {k: v for k, v in fields.items() if getattr(case, k) != v}
-    if latitude is not None and (case.latitude, case.longitude) != (latitude, longitude):
-        changed.update(latitude=latitude, longitude=longitude)
+    if latitude is not None:
+        fields = {**fields, "latitude": latitude, "longitude": longitude}
+    files = ()
     if not case.photo:
         photo = _photo(row["photo_filename"], case.reference, summary, **where)
         if photo is not None:
             case.photo.save(photo.name, photo, save=False)
-            changed["photo"] = case.photo
-    if "name" in changed:
-        changed["name_key"] = name_key(changed["name"])
-    if changed:
-        for name, value in changed.items():
-            setattr(case, name, value)
-        case.save(update_fields=[*changed, "updated_at"])
+            files = ("photo",)
+    if services.update_case(case=case, fields=fields, files=files):
         summary.updated += 1
     else:
         summary.unchanged += 1
@@ -339,7 +327,7 @@ def _sighting(row: dict, reference: str, summary: Summary, where: dict) -> None:
     photo = _photo(row["photo_filename"], f"sighting of {reference}", summary, **where)
     sighting = services.record_sighting(
         case=case, place=place, seen_at=min(seen, timezone.now()), description=description or NOT_GIVEN,
-        latitude=latitude, longitude=longitude, photo=photo, reporter_phone=phone(row["reporter_phone"]),
+        latitude=latitude, longitude=longitude, photo=photo, reporter_phone=normalise_or_blank(row["reporter_phone"]),
         source_domain=SOURCE, source_record=record, announce=False,
     )
     score = _score(row["face_match_score"])

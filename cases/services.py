@@ -196,6 +196,21 @@ def change_status(*, case: Case, to: str, by=None, note: str = "") -> StatusChan
     return change
 
 
+def update_case(*, case: Case, fields: dict, files: tuple[str, ...] = ()) -> bool:
+    """Bring a case in line with a record from another system (PFIF, the old Sachet): only the fields that differ
+    are written, the name key kept with the name; `files` names file fields already saved to storage on `case`.
+    Whether anything changed."""
+    changed = {name: value for name, value in fields.items() if getattr(case, name) != value}
+    if "name" in changed:
+        changed["name_key"] = name_key(changed["name"])
+    for name, value in changed.items():
+        setattr(case, name, value)
+    written = [*changed, *files]
+    if written:
+        case.save(update_fields=[*written, "updated_at"])
+    return bool(written)
+
+
 def add_note(*, case: Case, by, text: str) -> CaseNote:
     """A staff note: appended, never edited."""
     text = text.strip()

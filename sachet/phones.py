@@ -47,6 +47,14 @@ def normalise(value: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(_parse(value, region), phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalise_or_blank(value, region: str = DEFAULT_REGION) -> str:
+    """The number in E.164, or "" for anything that is not one (records brought from other systems)."""
+    try:
+        return normalise(str(value or ""), region)
+    except InvalidPhone:
+        return ""
+
+
 # Kinds of number that cannot take a text message (a landline, a toll-free or premium line, a pager).
 _NO_SMS = {
     phonenumbers.PhoneNumberType.FIXED_LINE,

@@ -26,11 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
-from sachet.phones import InvalidPhone, normalise
+from sachet.phones import normalise_or_blank
 
 from .. import services
 from ..models import REFERENCE_REGEX, Case, CaseNote, Sighting, StatusChange
-from ..names import name_key
 from . import NS
 
 logger = logging.getLogger(__name__)
@@ -164,7 +163,7 @@ def _person(person, domain: str, result: Result) -> Case | None:
     home = ", ".join(filter(None, (_text(person, "home_neighborhood"), _text(person, "home_city"))))
     place = (places[0] if places else home or NOT_GIVEN)[:255]
     age, age_problem = _age(_text(person, "age"))
-    phone = _phone(_text(person, "author_phone"))
+    phone = normalise_or_blank(_text(person, "author_phone"))
     fields = dict(
         name=name, age=age, gender={"female": "female", "male": "male"}.get(_text(person, "sex"), "other"),
         description=_text(person, "description"), last_seen_place=place,
@@ -175,13 +174,7 @@ def _person(person, domain: str, result: Result) -> Case | None:
     if existing is not None:
         if not reference and existing.source_domain != domain:
             raise RecordError("this record belongs to another partner's domain")
-        changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
-        if "name" in changed:
-            changed["name_key"] = name_key(changed["name"])
-        if changed:
-            for name_, value in changed.items():
-                setattr(existing, name_, value)
-            existing.save(update_fields=[*changed, "updated_at"])
+        if services.update_case(case=existing, fields=fields):
             result.updated += 1
         else:
             result.unchanged += 1
@@ -210,15 +203,6 @@ def _age(value: str) -> tuple[int | None, str]:
     if match and int(match.group(1)) <= 17:
         return int(match.group(1)), ""
     return None, f"The record's age {value!r} is not a child's age (0-17): left unknown, please check."
-
-
-def _phone(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return normalise(value)
-    except InvalidPhone:
-        return ""
 
 
 def _note(note, domain: str, result: Result, *, case: Case | None) -> None:
@@ -262,7 +246,7 @@ def _note(note, domain: str, result: Result, *, case: Case | None) -> None:
         if not text:
             raise RecordError("a sighting needs its text")
         services.record_sighting(case=case, place=(place or NOT_GIVEN)[:255], seen_at=min(seen, timezone.now()),
-                                 description=text, reporter_phone=_phone(_text(note, "author_phone")),
+                                 description=text, reporter_phone=normalise_or_blank(_text(note, "author_phone")),
                                  source_domain=domain, source_record=record_id, announce=False)
         result.sightings += 1
         return
