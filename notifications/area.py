@@ -127,8 +127,8 @@ def fan_out(alert_id: int, *, batch: int = BATCH) -> bool:
         return False
     alert = AreaAlert.objects.get(pk=alert_id)
     targets = _targets(alert)
-    chunk = [target for target in targets if target[0] > alert.done_through][:batch]
-    more = len([target for target in targets if target[0] > alert.done_through]) > len(chunk)
+    remaining = [target for target in targets if target[0] > alert.done_through]
+    chunk, more = remaining[:batch], len(remaining) > batch
     with transaction.atomic():
         subscriptions = Subscription.objects.in_bulk([target[0] for target in chunk])
         over = _over_daily_limit(chunk, now) if alert.kind in ALERTS else set()
@@ -141,9 +141,7 @@ def fan_out(alert_id: int, *, batch: int = BATCH) -> bool:
                 unavailable += 1
                 continue
             outgoing.append((channel, address, personal_message(alert, subscription)))
-        for event_channel in {channel for channel, _address, _message in outgoing}:
-            services.queue_bulk(event_key=alert.event_key,
-                                messages=[item for item in outgoing if item[0] == event_channel])
+        services.queue_bulk(event_key=alert.event_key, messages=outgoing)  # it starts each channel's sender
         done = not more
         AreaAlert.objects.filter(pk=alert.pk).update(
             done_through=chunk[-1][0] if chunk else alert.done_through, matched=len(targets),

@@ -211,12 +211,11 @@ def _forget_in_outbox(channel: str, address: str) -> None:
     to_address = Delivery.objects.filter(channel=channel, recipient=address)
     to_address.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.FAILED,
                                                              last_error="not sent: the subscriber stopped")
-    redacted = Concat(Value(_masked(channel, address) + REMOVED_MARK), Cast("id", CharField()))
-    to_address.update(recipient=redacted)
+    to_address.update(recipient=_removed_recipient(_masked(channel, address)))
     if channel == SMS:
         codes_to = Delivery.objects.filter(channel="sms", recipient=address,
                                            event_key__startswith=f"code:{CODE_PURPOSE}:")
-        codes_to.update(recipient=Concat(Value(mask(address) + REMOVED_MARK), Cast("id", CharField())))
+        codes_to.update(recipient=_removed_recipient(mask(address)))
         PhoneCode.objects.filter(purpose=CODE_PURPOSE, phone=address).delete()
 
 
@@ -224,6 +223,11 @@ def _masked(channel: str, address: str) -> str:
     if channel in PHONE_CHANNELS:
         return mask(address)
     return "browser" if channel == WEBPUSH else "chat"
+
+
+def _removed_recipient(masked: str):
+    """What a delivery keeps of a recipient who is gone: "<masked>#<delivery id>" (unique, never the address)."""
+    return Concat(Value(masked + REMOVED_MARK), Cast("id", CharField()))
 
 
 def purge_pending() -> int:
@@ -235,7 +239,7 @@ def purge_pending() -> int:
         if channel == SMS:
             Delivery.objects.filter(channel="sms", recipient=address,
                                     event_key__startswith=f"code:{CODE_PURPOSE}:{token}:").update(
-                recipient=Concat(Value(mask(address) + REMOVED_MARK), Cast("id", CharField())))
+                recipient=_removed_recipient(mask(address)))
             PhoneCode.objects.filter(purpose=CODE_PURPOSE, subject=token).delete()
     deleted, _per_model = Subscription.objects.filter(pk__in=[row[0] for row in stale]).delete()
     return deleted
