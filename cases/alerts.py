@@ -8,7 +8,6 @@ Reporters' phone numbers are never put in a message; phone-like numbers in free 
 from __future__ import annotations
 
 import logging
-from urllib.parse import urljoin
 
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
+from media.storage import absolute_url
 from notifications import selectors, services
 from notifications.area import notify_area
 from notifications.channels import PUBLIC, STAFF, Message
@@ -52,7 +52,7 @@ def case_reported(case: Case) -> list[Delivery]:
         link=_case_url(case),
         audience=PUBLIC,
         kind="new_case",
-        photo_url=_file_url(case.photo),
+        photo_url=absolute_url(case.photo),
     )
 
 
@@ -91,7 +91,7 @@ def sighting_recorded(sighting: Sighting) -> list[Delivery]:
         link=_case_url(case),
         audience=STAFF,
         kind="sighting",
-        photo_url=_file_url(sighting.photo),
+        photo_url=absolute_url(sighting.photo),
     )
 
 
@@ -129,7 +129,7 @@ def status_changed(case: Case, change: StatusChange) -> list[Delivery]:
             link=_case_url(case),
             audience=PUBLIC,
             kind="status",
-            photo_url=_file_url(case.photo),
+            photo_url=absolute_url(case.photo),
         )
     return _queue(
         key,
@@ -163,7 +163,7 @@ def face_match(sighting: Sighting, case: Case, score: int, verdict: str) -> list
         link=_case_url(case),
         audience=STAFF,
         kind="face_match",
-        photo_url=_file_url(sighting.photo),
+        photo_url=absolute_url(sighting.photo),
     )
 
 
@@ -233,11 +233,7 @@ def send_area_reminders(now: datetime | None = None) -> int:
 
 def _area_messages(case: Case, kind: str) -> dict[str, Message]:
     """The wording in every language of the site; each subscriber gets theirs."""
-    messages = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            messages[language] = _area_message(case, kind)
-    return messages
+    return _in_every_language(lambda: _area_message(case, kind))
 
 
 def _area_message(case: Case, kind: str) -> Message:
@@ -258,7 +254,7 @@ def _area_message(case: Case, kind: str) -> Message:
                  else _("Missing near you: %(name)s, age %(age)s")) % values
     body = _("Last seen at %(place)s on %(when)s.") % values + f" {_text(case.description)} " + _(
         "If you see this child, call 112 or report it at the link.")
-    return Message(title=title, body=body, link=_case_url(case), kind="new_case", photo_url=_file_url(case.photo))
+    return Message(title=title, body=body, link=_case_url(case), kind="new_case", photo_url=absolute_url(case.photo))
 
 
 # --- Wording helpers -------------------------------------------------------------------------------------------
@@ -268,10 +264,7 @@ def _queue(event_key: str, wording, **fields) -> list[Delivery]:
     """The alert worded in every language of the site (`wording()` gives its title and body, called once per
     language); the outbox picks the languages each channel and recipient get."""
     try:
-        messages = {}
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                messages[language] = Message(**wording(), **fields)
+        messages = _in_every_language(lambda: Message(**wording(), **fields))
     except ValueError as error:
         # A misconfigured SITE_URL (the system checks warn about it) must not turn a saved report into an error.
         logger.error("alert %s not queued: %s", event_key, error)
@@ -299,13 +292,17 @@ def _last_seen(case: Case) -> str:
     return _("Last seen at %(place)s on %(when)s.") % {"place": place, "when": _local(case.last_seen_at)}
 
 
+def _in_every_language(make) -> dict[str, Message]:
+    """`make()` called once in each language of the site, that language active."""
+    messages = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            messages[language] = make()
+    return messages
+
+
 def _case_url(case: Case) -> str:
     return settings.SITE_URL + case.get_absolute_url()
-
-
-def _file_url(field) -> str | None:
-    """An absolute URL for a stored file: local storage gives a path, Cloudinary a full URL."""
-    return urljoin(settings.SITE_URL + "/", field.url) if field else None
 
 
 def _case_admin_url(case: Case) -> str:
@@ -313,12 +310,9 @@ def _case_admin_url(case: Case) -> str:
 
 
 def _review(sighting: Sighting) -> str:
-    for name, pk in (("admin:cases_sighting_change", sighting.pk), ("admin:cases_case_change", sighting.case_id)):
-        try:
-            return " " + _("Review: %(link)s") % {"link": f"{settings.SITE_URL}{reverse(name, args=[pk])}"}
-        except NoReverseMatch:
-            continue
-    return ""
+    link = (_admin_url("admin:cases_sighting_change", sighting.pk)
+            or _admin_url("admin:cases_case_change", sighting.case_id))
+    return " " + _("Review: %(link)s") % {"link": link} if link else ""
 
 
 # --- Found children and the review queue (staff only) -----------------------------------------------------------

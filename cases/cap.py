@@ -17,7 +17,6 @@ case is also a CAP message, listed in /alerts/cap.atom and served at /alerts/cap
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models import Max
@@ -26,6 +25,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from media.storage import absolute_url
 from notifications.matching import reach_km
 
 from . import public
@@ -131,7 +131,7 @@ def _info(root, message: CapMessage, case: Case, view: public.PublicView, langua
         resource = _add(info, "resource")
         _add(resource, "resourceDesc", _("Photo of %(name)s") % {"name": case.name})
         _add(resource, "mimeType", "image/jpeg")
-        _add(resource, "uri", urljoin(settings.SITE_URL + "/", case.photo.url))
+        _add(resource, "uri", absolute_url(case.photo))
     resource = _add(info, "resource")
     _add(resource, "resourceDesc", _("Case page"))
     _add(resource, "mimeType", "text/html")

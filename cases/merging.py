@@ -88,7 +88,7 @@ def unmerge(*, merge_record: CaseMerge, by=None) -> Case:
     duplicate.status = record.previous_status
     duplicate.merged_into = None
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
-    if duplicate.status == Case.Status.MISSING and public.is_listed(duplicate) and duplicate.cap_messages.exists():
+    if public.is_listed(duplicate) and duplicate.cap_messages.exists():  # listed: verified and missing
         cap.alert(duplicate, key=f"unmerge:{record.pk}")
     record.reversed_at, record.reversed_by = timezone.now(), by
     record.save(update_fields=["reversed_at", "reversed_by"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from redis.exceptions import RedisError
 
+from media.storage import absolute_url
 from notifications import codes
 from notifications.channels import ChannelNotConfigured
 from sachet import ratelimits
@@ -148,7 +148,7 @@ def _case_page(request, case: Case, view: public.PublicView, *, status: int | No
     context = {"case": case, "view": view, "sightings": sightings[: settings.SIGHTINGS_PER_PAGE],
                "map_points": points, "outcome": public.erased_outcome(case),
                # The photo in link previews only while the appeal may be shared.
-               "og_image": urljoin(settings.SITE_URL + "/", case.photo.url) if view.share and case.photo else ""}
+               "og_image": absolute_url(case.photo) if view.share and case.photo else ""}
     response = render(request, "cases/case_detail.html", context, status=status or view.status)
     # A found child's page must change at once everywhere: caches ask again every time.
     response["Cache-Control"] = "no-cache"
@@ -158,7 +158,7 @@ def _case_page(request, case: Case, view: public.PublicView, *, status: int | No
 
 
 def _public_points(case: Case, sightings) -> list[dict]:
-    points = maps.map_points(case, [s for s in sightings if s.has_location])
+    points = maps.map_points(case, sightings)  # it keeps the sightings that have a place on the map
     for point in points:
         point["label"] = mask_contact_details(point["label"])
     return points

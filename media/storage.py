@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -167,6 +167,12 @@ def document_storage() -> Storage:
 def audio_storage() -> Storage:
     """For FileFields holding audio (voice notes): Cloudinary keeps audio under its "video" type."""
     return _AUDIO
+
+
+def absolute_url(field) -> str | None:
+    """An absolute URL for a stored file (for messages, feeds and link previews): local storage gives a path,
+    Cloudinary a full URL. None for an empty field."""
+    return urljoin(settings.SITE_URL + "/", field.url) if field else None
 
 
 def storage_kind(storage) -> str:

@@ -7,11 +7,11 @@ request serializers here only describe it in the OpenAPI schema.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
 
 from django.conf import settings
 from rest_framework import serializers
 
+from media.storage import absolute_url
 from sachet.partners.models import PartnerKey
 from sachet.partners.schema import Problem  # noqa: F401 - the documented error shape
 
@@ -21,10 +21,6 @@ from ..text import mask_contact_details
 from .visibility import full
 
 STATES = list(public.STATES)
-
-
-def _url(field) -> str | None:
-    return urljoin(settings.SITE_URL + "/", field.url) if field else None
 
 
 def _float(value):
@@ -44,7 +40,7 @@ def case_json(case: Case, key: PartnerKey) -> dict:
         "status": case.status,
         "stub": not shows(view.name),
         "name": case.name if shows(view.name) else None,
-        "photo_url": _url(case.photo) if shows(view.photo) else None,
+        "photo_url": absolute_url(case.photo) if shows(view.photo) else None,
         "age": case.age if shows(view.details) else None,
         "gender": case.gender if shows(view.details) else None,
         "description": case.description if shows(view.details) else None,
@@ -80,7 +76,7 @@ def sighting_json(sighting: Sighting, key: PartnerKey, *, reference: str) -> dic
         "seen_at": sighting.seen_at,
         "description": sighting.description if private else mask_contact_details(sighting.description),
         "published": sighting.published_at is not None,
-        "photo_url": _url(sighting.photo) if private else None,
+        "photo_url": absolute_url(sighting.photo) if private else None,
         "reporter_phone": (sighting.reporter_phone or None) if private else None,
         "face_match_score": sighting.face_match_score if private else None,
         "source_domain": sighting.source_domain or None,
